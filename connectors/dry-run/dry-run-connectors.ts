@@ -1,0 +1,86 @@
+// Connectors without credentials record what they would have sent instead of calling out. The record
+// is keyed by the same idempotency key a live connector uses as its marker, so a retried step finds
+// its earlier record exactly as a live one finds its Jira label or Slack metadata.
+import type {
+  ChatConnector,
+  CreatedWork,
+  CreateWorkRequest,
+  CrmWriter,
+  DryRunSink,
+  PostedMessage,
+  PostIntroRequest,
+  WorkToolConnector,
+  WriteBackRequest,
+} from '../types.js';
+
+/** Deterministic fake ids so a retried step returns what the first attempt returned. */
+const fakeId = (key: string, suffix: string) => `dry-${Buffer.from(key).toString('base64url').slice(-10)}-${suffix}`;
+
+export function createDryRunWorkTool(tool: 'jira' | 'asana', sink: DryRunSink): WorkToolConnector {
+  return {
+    tool,
+    mode: 'dry-run',
+    async createWork(req: CreateWorkRequest): Promise<CreatedWork> {
+      const tasks: CreatedWork['tasks'] = {};
+      for (const t of req.plan.tasks) {
+        tasks[t.id] = { id: fakeId(req.idempotencyKey, t.id), key: null, url: null, assignee: t.assigneeEmail };
+      }
+      const payload = {
+        project: req.plan.project,
+        parent: { summary: req.plan.parent.summary, description: 'the handoff document' },
+        tasks: req.plan.tasks.map((t) => ({
+          id: t.id,
+          summary: t.summary,
+          assignee: t.assigneeEmail,
+          dueDate: t.dueDate,
+          blockedBy: t.after,
+          labels: t.labels,
+          fields: t.fields,
+        })),
+        links: req.plan.tasks.flatMap((t) => t.after.map((a) => ({ type: 'Blocks', blocks: t.id, blocker: a }))),
+      };
+      await sink.record({ handoffId: req.handoffId, connector: tool, action: 'createWork', idempotencyKey: req.idempotencyKey, payload });
+      return { parent: { id: fakeId(req.idempotencyKey, 'parent'), key: null, url: null }, tasks, notes: [] };
+    },
+  };
+}
+
+export function createDryRunChat(sink: DryRunSink): ChatConnector {
+  return {
+    tool: 'slack',
+    mode: 'dry-run',
+    async postIntro(req: PostIntroRequest): Promise<PostedMessage> {
+      const ts = `${1_700_000_000 + (Buffer.from(req.idempotencyKey).reduce((a, b) => (a * 31 + b) % 100_000_000, 7))}.000100`;
+      const payload = {
+        channel: req.intro.channel,
+        thread_ts: req.intro.threadTs,
+        text: req.intro.text,
+        metadata: { event_type: 'baton_handoff_intro', event_payload: { handoff_id: req.handoffId } },
+      };
+      await sink.record({ handoffId: req.handoffId, connector: 'slack', action: 'postIntro', idempotencyKey: req.idempotencyKey, payload });
+      return { channel: req.intro.channel, ts, threadTs: req.intro.threadTs ?? ts };
+    },
+  };
+}
+
+export function createDryRunCrmWriter(crm: string, sink: DryRunSink): CrmWriter {
+  return {
+    crm,
+    mode: 'dry-run',
+    async writeBack(req: WriteBackRequest): Promise<{ noteId: string | null }> {
+      const payload = {
+        dealId: req.dealId,
+        properties: {
+          status: req.status,
+          workUrl: req.workUrl,
+          kickoffDue: req.kickoffDue,
+          handoffUrl: req.handoffUrl,
+          clientThreadTs: req.clientThreadTs,
+        },
+        note: req.note,
+      };
+      await sink.record({ handoffId: req.handoffId, connector: crm, action: 'writeBack', idempotencyKey: req.idempotencyKey, payload });
+      return { noteId: null };
+    },
+  };
+}

@@ -1,0 +1,351 @@
+// The CrmConnector for HubSpot (CRM v3 through @hubspot/api-client 13). All I/O, no business rules: it reads
+// deals, pipelines and reconciliation hits and turns every failure into RetryableError / PermanentError.
+import { Client } from '@hubspot/api-client';
+import type pino from 'pino';
+import type {
+  CrmCompany,
+  CrmConnector,
+  CrmDeal,
+  CrmPerson,
+  CrmPipeline,
+  CrmReconcileHit,
+  CrmStage,
+  DealReadRequest,
+  PropertyBag,
+} from '../types.js';
+import { createErrorBodyCapture } from './capture-error-body.js';
+import { classifyHubSpotError, describeFailure } from './classify-error.js';
+import { HUBSPOT_DEFAULT_PIPELINE } from './default-pipeline.js';
+
+export { HUBSPOT_DEFAULT_PIPELINE };
+
+export interface HubSpotCrmOptions {
+  /** Private-app or OAuth token (HUBSPOT_ACCESS_TOKEN). Absent → dry-run. */
+  accessToken?: string;
+  /** HUBSPOT_API_BASE_URL, e.g. https://api.hubapi.com (or a local stand-in in tests). */
+  basePath: string;
+  /** The HubSpot account id; used for deal URLs and CrmDeal.accountId. */
+  portalId?: string;
+  logger?: pino.Logger;
+  /** How long listPipelines() answers from memory. Default 5 minutes. */
+  pipelineCacheMs?: number;
+}
+
+/** Always read, whatever the mappings ask for: routing and the document need them. */
+export const DEFAULT_DEAL_PROPERTIES = [
+  'dealname', 'amount', 'dealstage', 'pipeline', 'closedate', 'hubspot_owner_id', 'dealtype', 'description',
+  'createdate', 'hs_lastmodifieddate', 'deal_currency_code',
+];
+export const DEFAULT_COMPANY_PROPERTIES = ['name', 'domain', 'website', 'industry', 'phone', 'city', 'country'];
+export const DEFAULT_CONTACT_PROPERTIES = ['email', 'firstname', 'lastname', 'phone', 'jobtitle', 'company'];
+
+/** The deal property that says when a deal entered its current stage (used by reconciliation). */
+export const ENTERED_STAGE_PROPERTY = 'hs_v2_date_entered_current_stage';
+export const SEARCH_PAGE_SIZE = 200;
+export const BATCH_READ_LIMIT = 100;
+
+// Scopes named in 403 messages when HubSpot's body doesn't list them.
+const DEAL_READ_SCOPES = ['crm.objects.deals.read', 'crm.objects.companies.read', 'crm.objects.contacts.read', 'crm.objects.owners.read'];
+
+export function createHubSpotCrm(opts: HubSpotCrmOptions): CrmConnector {
+  return opts.accessToken ? new LiveHubSpotCrm({ ...opts, accessToken: opts.accessToken }) : new DryRunHubSpotCrm();
+}
+
+class DryRunHubSpotCrm implements CrmConnector {
+  readonly crm = 'hubspot';
+  readonly mode = 'dry-run' as const;
+  async getDeal(): Promise<CrmDeal | null> {
+    return null; // the route job falls back to the payload snapshot
+  }
+  async listPipelines(): Promise<CrmPipeline[]> {
+    return [HUBSPOT_DEFAULT_PIPELINE];
+  }
+  async *searchDealsEnteredStages(): AsyncIterable<CrmReconcileHit> {
+    // nothing to reconcile without credentials
+  }
+}
+
+interface SdkObject {
+  id: string;
+  properties: Record<string, string | null | undefined>;
+  archived?: boolean;
+  updatedAt?: Date;
+  associations?: Record<string, { results?: Array<{ id: string; type: string }> }>;
+}
+
+class LiveHubSpotCrm implements CrmConnector {
+  readonly crm = 'hubspot';
+  readonly mode = 'live' as const;
+  private readonly client: Client;
+  private readonly capture = createErrorBodyCapture();
+  /**
+   * Per-call SDK options. SDK 13 applies configured middleware only when a call passes its own middleware, so the
+   * error-body capture goes here, appended after the SDK's own (User-Agent) middleware.
+   */
+  // Typed never: each generated API declares its own (structurally identical) options type.
+  private readonly call: never;
+  private readonly cacheMs: number;
+  private pipelines: { value: CrmPipeline[]; expiresAt: number } | undefined;
+  private pipelinesInFlight: Promise<CrmPipeline[]> | undefined;
+
+  constructor(private readonly opts: HubSpotCrmOptions & { accessToken: string }) {
+    this.cacheMs = opts.pipelineCacheMs ?? 5 * 60 * 1000;
+    // SDK retries off: BullMQ owns retries and backoff, from the RetryableError's retryAfterMs.
+    this.client = new Client({
+      accessToken: opts.accessToken,
+      basePath: opts.basePath.replace(/\/+$/, ''),
+      numberOfApiCallRetries: 0,
+    });
+    this.call = { middleware: [this.capture.middleware], middlewareMergeStrategy: 'append' } as never;
+  }
+
+  async getDeal(dealId: string, want: DealReadRequest = {}): Promise<CrmDeal | null> {
+    const op = `getDeal(${dealId})`;
+    let deal: SdkObject;
+    try {
+      deal = (await this.client.crm.deals.basicApi.getById(
+        dealId,
+        union(DEFAULT_DEAL_PROPERTIES, want.dealProperties),
+        undefined,
+        ['contacts', 'companies'],
+        false,
+        undefined,
+        this.call,
+      )) as SdkObject;
+    } catch (err) {
+      if (this.statusOf(err) === 404) return null;
+      throw this.classify(err, op, DEAL_READ_SCOPES);
+    }
+
+    const companyIds = orderedAssociationIds(deal, 'companies', isPrimaryCompanyAssociation);
+    const contactIds = orderedAssociationIds(deal, 'contacts', () => false);
+    const ownerId = deal.properties.hubspot_owner_id ?? null;
+    const [companies, contacts, owner] = await Promise.all([
+      this.batchRead('companies', companyIds, union(DEFAULT_COMPANY_PROPERTIES, want.companyProperties), op),
+      this.batchRead('contacts', contactIds, union(DEFAULT_CONTACT_PROPERTIES, want.contactProperties), op),
+      this.readOwner(ownerId, op),
+    ]);
+
+    const properties = toBag(deal.properties);
+    const primary = companyIds.map((id) => companies.get(id)).find((c) => c !== undefined);
+    return {
+      crm: 'hubspot',
+      accountId: this.opts.portalId ?? '',
+      id: deal.id,
+      properties,
+      pipelineId: properties.pipeline ?? null,
+      stageId: properties.dealstage ?? null,
+      url: this.opts.portalId ? `https://app.hubspot.com/contacts/${this.opts.portalId}/record/0-3/${deal.id}` : null,
+      archived: deal.archived ?? false,
+      company: primary ? toCompany(primary) : null,
+      contacts: contactIds.flatMap((id) => {
+        const c = contacts.get(id);
+        return c ? [toContact(c)] : [];
+      }),
+      owner,
+    };
+  }
+
+  listPipelines(): Promise<CrmPipeline[]> {
+    if (this.pipelines && this.pipelines.expiresAt > Date.now()) return Promise.resolve(this.pipelines.value);
+    // Concurrent callers share one request; a failure is not cached.
+    this.pipelinesInFlight ??= this.fetchPipelines().finally(() => {
+      this.pipelinesInFlight = undefined;
+    });
+    return this.pipelinesInFlight;
+  }
+
+  async *searchDealsEnteredStages(stageIds: string[], sinceMs: number): AsyncIterable<CrmReconcileHit> {
+    if (stageIds.length === 0) return;
+    let after: string | undefined;
+    do {
+      const request = {
+        filterGroups: [
+          {
+            filters: [
+              { propertyName: 'dealstage', operator: 'IN', values: stageIds },
+              { propertyName: ENTERED_STAGE_PROPERTY, operator: 'GTE', value: String(sinceMs) },
+            ],
+          },
+        ],
+        // The SDK types sorts as string[]; HubSpot documents (and the SDK passes through) sort objects.
+        sorts: [{ propertyName: ENTERED_STAGE_PROPERTY, direction: 'ASCENDING' }] as unknown as string[],
+        properties: ['dealstage', ENTERED_STAGE_PROPERTY, 'hs_lastmodifieddate'],
+        limit: SEARCH_PAGE_SIZE,
+        ...(after !== undefined ? { after } : {}),
+      };
+      let page: { results: SdkObject[]; paging?: { next?: { after: string } } };
+      try {
+        page = (await this.client.crm.deals.searchApi.doSearch(request as never, this.call)) as typeof page;
+      } catch (err) {
+        throw this.classify(err, `searchDealsEnteredStages(${stageIds.join(',')})`, ['crm.objects.deals.read']);
+      }
+      for (const d of page.results) {
+        const stageId = d.properties.dealstage;
+        if (!stageId) continue;
+        const enteredStageAt =
+          parseHubSpotTime(d.properties[ENTERED_STAGE_PROPERTY]) ??
+          parseHubSpotTime(d.properties.hs_lastmodifieddate) ??
+          d.updatedAt?.getTime() ??
+          sinceMs;
+        yield { dealId: d.id, stageId, enteredStageAt };
+      }
+      after = page.paging?.next?.after;
+    } while (after !== undefined);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  private async fetchPipelines(): Promise<CrmPipeline[]> {
+    let res: { results: Array<{ id: string; label: string; archived?: boolean; displayOrder?: number; stages: StageLike[] }> };
+    try {
+      res = await this.client.crm.pipelines.pipelinesApi.getAll('deals', this.call);
+    } catch (err) {
+      throw this.classify(err, 'listPipelines', ['crm.objects.deals.read']);
+    }
+    const value = res.results
+      .filter((p) => p.archived !== true)
+      .sort(byDisplayOrder)
+      .map((p) => ({
+        id: p.id,
+        label: p.label,
+        stages: p.stages
+          .filter((s) => s.archived !== true)
+          .sort(byDisplayOrder)
+          .map((s) => toStage(p.id, p.label, s)),
+      }));
+    this.pipelines = { value, expiresAt: Date.now() + this.cacheMs };
+    return value;
+  }
+
+  private async batchRead(
+    object: 'companies' | 'contacts',
+    ids: string[],
+    properties: string[],
+    op: string,
+  ): Promise<Map<string, SdkObject>> {
+    const out = new Map<string, SdkObject>();
+    const api = this.client.crm[object].batchApi;
+    for (let i = 0; i < ids.length; i += BATCH_READ_LIMIT) {
+      const inputs = ids.slice(i, i + BATCH_READ_LIMIT).map((id) => ({ id }));
+      try {
+        const res = await api.read({ inputs, properties, propertiesWithHistory: [] }, false, this.call);
+        for (const r of res.results as SdkObject[]) out.set(r.id, r);
+      } catch (err) {
+        throw this.classify(err, `${op} ${object}`, [`crm.objects.${object}.read`]);
+      }
+    }
+    return out;
+  }
+
+  private async readOwner(ownerId: string | null, op: string): Promise<CrmPerson | null> {
+    if (ownerId === null || !/^\d+$/.test(ownerId)) return null;
+    try {
+      const o = await this.client.crm.owners.ownersApi.getById(Number(ownerId), 'id', false, this.call);
+      const properties: PropertyBag = {
+        email: o.email ?? null,
+        firstName: o.firstName ?? null,
+        lastName: o.lastName ?? null,
+        userId: o.userId === undefined ? null : String(o.userId),
+        type: o.type ?? null,
+      };
+      return { id: o.id, email: o.email ?? null, firstName: o.firstName ?? null, lastName: o.lastName ?? null, properties };
+    } catch (err) {
+      // A deactivated owner is gone from the active list: the deal simply has no readable owner.
+      if (this.statusOf(err) === 404) {
+        this.opts.logger?.warn({ ownerId }, 'HubSpot owner not found; reading deal without owner');
+        return null;
+      }
+      throw this.classify(err, `${op} owner`, ['crm.objects.owners.read']);
+    }
+  }
+
+  private statusOf(err: unknown): number | undefined {
+    return describeFailure(err).status;
+  }
+
+  private classify(err: unknown, operation: string, scopes: string[]): Error {
+    const e = classifyHubSpotError(
+      err,
+      { operation, scopes, secrets: [this.opts.accessToken] },
+      this.capture.rawBodyOf(err),
+    );
+    this.opts.logger?.warn({ operation, error: e.name, message: e.message }, 'HubSpot call failed');
+    return e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+interface StageLike {
+  id: string;
+  label: string;
+  archived?: boolean;
+  displayOrder?: number;
+  metadata?: Record<string, string>;
+}
+
+function toStage(pipelineId: string, pipelineLabel: string, s: StageLike): CrmStage {
+  // Won/lost come from metadata, never from stage ids: custom pipelines use numeric ids.
+  const isClosed = s.metadata?.isClosed === 'true';
+  const probability = Number(s.metadata?.probability);
+  return { pipelineId, pipelineLabel, stageId: s.id, stageLabel: s.label, isClosed, isWon: isClosed && probability === 1 };
+}
+
+const byDisplayOrder = (a: { displayOrder?: number }, b: { displayOrder?: number }) =>
+  (a.displayOrder ?? 0) - (b.displayOrder ?? 0);
+
+// v3 getById lists the primary company as "deal_to_company" (plus an "_unlabeled" twin of every association).
+function isPrimaryCompanyAssociation(type: string): boolean {
+  return type === 'deal_to_company' || type.includes('primary');
+}
+
+/** Distinct associated ids in HubSpot's order, with those `isPreferred` marks moved to the front. */
+function orderedAssociationIds(deal: SdkObject, key: string, isPreferred: (type: string) => boolean): string[] {
+  const results = deal.associations?.[key]?.results ?? [];
+  const preferred: string[] = [];
+  const rest: string[] = [];
+  const seen = new Set<string>();
+  for (const pass of [true, false]) {
+    for (const r of results) {
+      if (seen.has(r.id) || (pass && !isPreferred(r.type))) continue;
+      seen.add(r.id);
+      (pass ? preferred : rest).push(r.id);
+    }
+  }
+  return [...preferred, ...rest];
+}
+
+function toBag(props: SdkObject['properties']): PropertyBag {
+  const bag: PropertyBag = {};
+  for (const [k, v] of Object.entries(props)) bag[k] = v ?? null;
+  return bag;
+}
+
+function toCompany(c: SdkObject): CrmCompany {
+  const properties = toBag(c.properties);
+  return { id: c.id, name: properties.name ?? null, domain: properties.domain ?? null, properties };
+}
+
+function toContact(c: SdkObject): CrmPerson {
+  const properties = toBag(c.properties);
+  return {
+    id: c.id,
+    email: properties.email ?? null,
+    firstName: properties.firstname ?? null,
+    lastName: properties.lastname ?? null,
+    properties,
+  };
+}
+
+function union(base: string[], extra: string[] | undefined): string[] {
+  return extra && extra.length > 0 ? [...new Set([...base, ...extra])] : base;
+}
+
+/** HubSpot datetime property values: ISO 8601 in v3 responses, epoch ms in some older payloads. */
+export function parseHubSpotTime(v: string | null | undefined): number | undefined {
+  if (v === null || v === undefined || v === '') return undefined;
+  if (/^\d+$/.test(v)) return Number(v);
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? t : undefined;
+}

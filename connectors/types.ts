@@ -1,0 +1,195 @@
+// CRM-neutral shapes and the one interface per role. Nothing outside connectors/<system>/ may know a
+// vendor's payloads: HubSpot (first), Pipedrive and Salesforce (next) all normalise to these.
+
+/** A property bag as the CRM stores it: string values, null when empty. Names are the CRM's internal names. */
+export type PropertyBag = Record<string, string | null>;
+
+export interface CrmStage {
+  pipelineId: string;
+  pipelineLabel: string;
+  stageId: string;
+  stageLabel: string;
+  isClosed: boolean;
+  /** Closed with probability 1.0: the CRM's own notion of "won", never a hard-coded stage id. */
+  isWon: boolean;
+}
+
+export interface CrmPipeline {
+  id: string;
+  label: string;
+  stages: CrmStage[];
+}
+
+export interface CrmPerson {
+  id: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  properties: PropertyBag;
+}
+
+export interface CrmCompany {
+  id: string;
+  name: string | null;
+  domain: string | null;
+  properties: PropertyBag;
+}
+
+/** Everything a mapping may read about one deal, read fresh from the CRM (or from a payload snapshot in dry-run). */
+export interface CrmDeal {
+  crm: string;
+  /** The CRM account (HubSpot portal id). */
+  accountId: string;
+  id: string;
+  properties: PropertyBag;
+  pipelineId: string | null;
+  stageId: string | null;
+  /** Deal page in the CRM UI, when known. */
+  url: string | null;
+  archived: boolean;
+  company: CrmCompany | null;
+  /** Associated contacts; the first is the primary contact. */
+  contacts: CrmPerson[];
+  owner: CrmPerson | null;
+}
+
+export type CrmEventKind =
+  | 'deal.created'
+  | 'deal.property_changed'
+  | 'deal.deleted'
+  | 'deal.merged'
+  | 'deal.restored'
+  | 'deal.association_changed'
+  /** A payload that carried the deal's current properties (HubSpot workflow "Send a webhook"). */
+  | 'deal.snapshot'
+  /** Produced by reconciliation, not by a webhook: the deal was found in a trigger stage. */
+  | 'deal.reconciled';
+
+/** One inbound CRM notification, normalised. Thin: workers re-read the deal before acting. */
+export interface CrmEvent {
+  /** Composite dedupe key (the vendor's event id alone is not guaranteed unique). */
+  identity: string;
+  crm: string;
+  accountId: string;
+  kind: CrmEventKind;
+  dealId: string;
+  /** ms since epoch, from the CRM. Delivery order is not guaranteed; this is. */
+  occurredAt: number;
+  property?: { name: string; value: string | null };
+  /** deal.merged: the ids that no longer exist. */
+  mergedDealIds?: string[];
+  /** Where the change came from, for loop prevention (Baton's own writes). */
+  source?: { changeSource?: string; sourceId?: string; appId?: string };
+  /** Deal properties carried in the payload itself (workflow webhooks), used when the CRM cannot be read. */
+  snapshot?: {
+    properties: PropertyBag;
+    pipelineId: string | null;
+    stageId: string | null;
+    ownerId: string | null;
+    contactIds: string[];
+    companyIds: string[];
+  };
+}
+
+export interface CrmReconcileHit {
+  dealId: string;
+  stageId: string;
+  /** ms since epoch when the deal entered its current stage. */
+  enteredStageAt: number;
+}
+
+/** Which properties to read (the union of what the loaded mappings reference); defaults are the connector's. */
+export interface DealReadRequest {
+  dealProperties?: string[];
+  companyProperties?: string[];
+  contactProperties?: string[];
+}
+
+/** The CRM role. HubSpot implements it first. */
+export interface CrmConnector {
+  readonly crm: string;
+  /** 'live' when credentials are configured; 'dry-run' otherwise (reads fall back to payload snapshots). */
+  readonly mode: 'live' | 'dry-run';
+  /** Read a deal with company, contacts and owner. null when the CRM says it does not exist (404/archived). */
+  getDeal(dealId: string, want?: DealReadRequest): Promise<CrmDeal | null>;
+  /** All deal pipelines with stages (cached by the implementation). */
+  listPipelines(): Promise<CrmPipeline[]>;
+  /** Deals that entered one of the given stages at or after `sinceMs` (reconciliation of lost webhooks). */
+  searchDealsEnteredStages(stageIds: string[], sinceMs: number): AsyncIterable<CrmReconcileHit>;
+}
+
+// ---- Roles that act on a handoff (Jira/Asana, Slack, CRM write-back). ----
+import type { HandoffDocument, IntroPlan, ResolvedPerson, WorkPlan } from '../src/handoff/types.js';
+
+export type ConnectorMode = 'live' | 'dry-run';
+
+export interface CreateWorkRequest {
+  handoffId: string;
+  mapping: string;
+  /** Stable per (handoff, step): the marker a retry looks for before creating anything. */
+  idempotencyKey: string;
+  plan: WorkPlan;
+  document: HandoffDocument;
+  people: Record<string, ResolvedPerson>;
+}
+
+export interface CreatedWork {
+  parent: { id: string; key: string | null; url: string | null };
+  tasks: Record<string, { id: string; key: string | null; url: string | null; assignee: string | null }>;
+  /** Things the team should know that did not fail the step (e.g. "no Jira user for x@y: left unassigned"). */
+  notes: string[];
+}
+
+export interface WorkToolConnector {
+  readonly tool: 'jira' | 'asana';
+  readonly mode: ConnectorMode;
+  createWork(req: CreateWorkRequest): Promise<CreatedWork>;
+}
+
+export interface PostIntroRequest {
+  handoffId: string;
+  mapping: string;
+  idempotencyKey: string;
+  intro: IntroPlan & { channel: string };
+  document: HandoffDocument;
+  people: Record<string, ResolvedPerson>;
+}
+
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+  /** The client thread this message belongs to (its own ts when it started the thread). */
+  threadTs: string;
+}
+
+export interface ChatConnector {
+  readonly tool: 'slack';
+  readonly mode: ConnectorMode;
+  postIntro(req: PostIntroRequest): Promise<PostedMessage>;
+}
+
+export interface WriteBackRequest {
+  handoffId: string;
+  mapping: string;
+  idempotencyKey: string;
+  dealId: string;
+  /** CRM-neutral status fields; the connector maps them to its property names. */
+  status: string;
+  workUrl: string | null;
+  kickoffDue: string | null;
+  handoffUrl: string;
+  clientThreadTs: string | null;
+  /** Plain-text timeline note (the connector formats it for its CRM). */
+  note: string;
+}
+
+export interface CrmWriter {
+  readonly crm: string;
+  readonly mode: ConnectorMode;
+  writeBack(req: WriteBackRequest): Promise<{ noteId: string | null }>;
+}
+
+/** Where dry-run connectors record what they would have sent. Idempotent on the key. */
+export interface DryRunSink {
+  record(r: { handoffId: string; connector: string; action: string; idempotencyKey: string; payload: unknown }): Promise<{ created: boolean; id: number }>;
+}

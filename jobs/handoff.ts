@@ -1,0 +1,181 @@
+// `handoff` queue: what happens on closed-won. Runs the handoff's steps in order; each step is
+// recorded in the store (unique per handoff + step) and each connector checks its own idempotency
+// marker before writing, so a crash between "the API call succeeded" and "we recorded it" repeats
+// the call harmlessly instead of creating a second issue or message.
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { CreatedWork, PostedMessage } from '../connectors/types.js';
+import { isPermanent, isRetryable } from '../connectors/errors.js';
+import type { JobDeps } from './job-deps.js';
+import type { HandoffJob } from '../src/queue/job-schemas.js';
+import type { BuiltHandoff } from '../src/mapping/build-handoff.js';
+import type { HandoffDocument } from '../src/handoff/types.js';
+import { buildTimelineNote, writeBackStatus } from '../src/handoff/timeline-note.js';
+import { getHandoff, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
+import { completeStep, ensureSteps, failStep, startStep, type StepRow } from '../src/store/step-repo.js';
+import { appendAudit } from '../src/store/audit-repo.js';
+
+export const HANDOFF_STEPS = ['create-work', 'post-intro', 'write-back', 'schedule-checks'] as const;
+export type HandoffStepId = (typeof HANDOFF_STEPS)[number];
+
+/** What the route worker stored when it built the handoff. */
+export type StoredPlan = Pick<BuiltHandoff, 'work' | 'intro' | 'people' | 'kickoffDue' | 'calendar'>;
+
+interface StepContext {
+  deps: JobDeps;
+  handoff: HandoffRow & { document: HandoffDocument };
+  plan: StoredPlan;
+  outputs: Partial<Record<HandoffStepId, Record<string, unknown>>>;
+}
+
+interface StepResult {
+  status: 'done' | 'skipped';
+  externalIds: Record<string, unknown>;
+  message: string;
+}
+
+const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResult>> = {
+  'create-work': async ({ deps, handoff, plan }) => {
+    const tool = deps.workTools[plan.work.tool];
+    const created: CreatedWork = await tool.createWork({
+      handoffId: handoff.id,
+      mapping: handoff.mapping,
+      idempotencyKey: `${handoff.id}:create-work`,
+      plan: plan.work,
+      document: handoff.document,
+      people: plan.people,
+    });
+    for (const note of created.notes) {
+      await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'work.note', message: note });
+    }
+    const verb = tool.mode === 'dry-run' ? 'would create' : 'created';
+    return { status: 'done', externalIds: { ...created }, message: `${plan.work.tool} ${verb} the parent and ${plan.work.tasks.length} task(s)` };
+  },
+
+  'post-intro': async ({ deps, handoff, plan }) => {
+    if (!plan.intro.channel) {
+      return { status: 'skipped', externalIds: {}, message: 'no client channel on the deal: the intro was not posted' };
+    }
+    const posted: PostedMessage = await deps.chat.postIntro({
+      handoffId: handoff.id,
+      mapping: handoff.mapping,
+      idempotencyKey: `${handoff.id}:post-intro`,
+      intro: { ...plan.intro, channel: plan.intro.channel },
+      document: handoff.document,
+      people: plan.people,
+    });
+    const verb = deps.chat.mode === 'dry-run' ? 'would post' : 'posted';
+    return { status: 'done', externalIds: { ...posted }, message: `slack ${verb} the intro in ${posted.channel}${plan.intro.threadTs ? ' (existing thread)' : ''}` };
+  },
+
+  'write-back': async ({ deps, handoff, plan, outputs }) => {
+    const work = outputs['create-work'] as CreatedWork | undefined;
+    const intro = outputs['post-intro'] as PostedMessage | undefined;
+    const handoffUrl = `${deps.config.publicUrl}/handoffs/${handoff.id}`;
+    const workUrl = work?.parent.url ?? null;
+    const result = await deps.crmWriter.writeBack({
+      handoffId: handoff.id,
+      mapping: handoff.mapping,
+      idempotencyKey: `${handoff.id}:write-back`,
+      dealId: handoff.dealId,
+      status: writeBackStatus(handoff.document),
+      workUrl,
+      kickoffDue: plan.kickoffDue,
+      handoffUrl,
+      clientThreadTs: intro?.threadTs ?? null,
+      note: buildTimelineNote({ title: handoff.title, document: handoff.document, people: plan.people, workUrl, handoffUrl, kickoffDue: plan.kickoffDue }),
+    });
+    const verb = deps.crmWriter.mode === 'dry-run' ? 'would write' : 'wrote';
+    return { status: 'done', externalIds: { ...result }, message: `${deps.crmWriter.crm} ${verb} the status and a timeline note` };
+  },
+
+  'schedule-checks': async () => ({
+    // Escalation checks and the feedback request are delayed jobs of the watching work (issue #4);
+    // until that lands the step says so instead of pretending.
+    status: 'skipped',
+    externalIds: {},
+    message: 'escalation checks and feedback are not scheduled: the watcher is not enabled in this version',
+  }),
+};
+
+export async function processHandoffJob(deps: JobDeps, job: Job, data: HandoffJob, token?: string): Promise<string> {
+  const row = await getHandoff(deps.store, data.handoffId);
+  if (!row) return 'handoff not found';
+  if (row.phase !== 'closed') return 'handoff not closed yet';
+  if (row.status === 'stopped') return 'handoff stopped';
+  if (!row.document) throw new UnrecoverableError(`handoff ${row.id} has no document`);
+  const ctx: StepContext = { deps, handoff: { ...row, document: row.document }, plan: row.plan as StoredPlan, outputs: {} };
+
+  const steps = await ensureSteps(deps.store, row.id, [...HANDOFF_STEPS]);
+  if (row.status !== 'running') await updateHandoff(deps.store, row.id, { status: 'running', lastError: null });
+
+  for (const step of steps) {
+    const id = step.stepId as HandoffStepId;
+    if (step.status === 'done' || step.status === 'skipped') {
+      ctx.outputs[id] = step.externalIds;
+      continue;
+    }
+    if (step.status === 'failed' && step.permanent) {
+      return `stopped at ${id}: ${step.lastError}`;
+    }
+    await runStep(ctx, step, job, token);
+  }
+  await updateHandoff(deps.store, row.id, { status: 'done', lastError: null });
+  await appendAudit(deps.store, { handoffId: row.id, actor: 'worker', kind: 'handoff.done', message: 'All handoff steps finished' });
+  return 'done';
+}
+
+async function runStep(ctx: StepContext, step: StepRow, job: Job, token: string | undefined): Promise<void> {
+  const { deps, handoff } = ctx;
+  const id = step.stepId as HandoffStepId;
+  const runner = STEP_RUNNERS[id];
+  if (!runner) throw new UnrecoverableError(`unknown step ${id}`);
+  await startStep(deps.store, handoff.id, id);
+  let result: StepResult;
+  try {
+    result = await runner(ctx);
+  } catch (e) {
+    await handleStepError(ctx, id, e, job, token);
+    throw e; // handleStepError throws the queue-level error; this line is never reached
+  }
+  injectFault(id);
+  await completeStep(deps.store, handoff.id, id, result.externalIds, result.status);
+  await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: `step.${result.status}`, message: `${id}: ${result.message}`, data: { step: id } });
+  ctx.outputs[id] = result.externalIds;
+}
+
+async function handleStepError(ctx: StepContext, id: HandoffStepId, e: unknown, job: Job, token: string | undefined): Promise<never> {
+  const { deps, handoff } = ctx;
+  const message = e instanceof Error ? e.message : String(e);
+  if (isPermanent(e)) {
+    // An admin must act: name the mapping and the step so the message is actionable on its own.
+    const full = `mapping ${handoff.mapping}, step ${id}: ${message}`;
+    await failStep(deps.store, handoff.id, id, full, true);
+    await updateHandoff(deps.store, handoff.id, { status: 'failed', lastError: full });
+    await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'step.failed', message: full, data: { step: id, permanent: true, field: e.field ?? null } });
+    throw new UnrecoverableError(full);
+  }
+  await failStep(deps.store, handoff.id, id, message, false);
+  const attempts = job.opts.attempts ?? 1;
+  const last = job.attemptsMade + 1 >= attempts;
+  await appendAudit(deps.store, {
+    handoffId: handoff.id,
+    actor: 'worker',
+    kind: last ? 'step.failed' : 'step.retry',
+    message: `${id}: ${message}${last ? ' (retries exhausted)' : ''}`,
+    data: { step: id, attempt: job.attemptsMade + 1 },
+  });
+  if (last) await updateHandoff(deps.store, handoff.id, { status: 'failed', lastError: `mapping ${handoff.mapping}, step ${id}: ${message}` });
+  if (isRetryable(e) && e.retryAfterMs !== undefined && token) {
+    // Honour the server's Retry-After: park the job instead of holding a worker slot.
+    await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
+    throw new DelayedError();
+  }
+  throw e;
+}
+
+/** Test-only crash point (NODE_ENV=test): die after the external call, before recording it. */
+function injectFault(stepId: string): void {
+  if (process.env.NODE_ENV === 'test' && process.env.BATON_FAULT_CRASH_AFTER_CALL === stepId) {
+    process.kill(process.pid, 'SIGKILL');
+  }
+}

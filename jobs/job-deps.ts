@@ -1,0 +1,23 @@
+// What every processor needs, built once per process by src/runtime.
+import type { BatonConfig } from '../src/config/read-env-options.js';
+import type { Logger } from '../src/log/create-logger.js';
+import type { Store } from '../src/store/database.js';
+import type { BatonQueues } from '../src/queue/queues.js';
+import type { LoadedMapping } from '../src/mapping/load-mappings.js';
+import type { ChatConnector, CrmConnector, CrmWriter, WorkToolConnector } from '../connectors/types.js';
+
+export interface JobDeps {
+  config: BatonConfig;
+  logger: Logger;
+  store: Store;
+  queues: BatonQueues;
+  /** The mappings currently loaded (valid ones only). */
+  mappings: () => LoadedMapping[];
+  crm: CrmConnector;
+  /** Saved deals for dry-run (BATON_SAMPLE_DEALS_DIR), consulted when the CRM cannot be read. */
+  sampleCrm: CrmConnector | null;
+  workTools: Record<'jira' | 'asana', WorkToolConnector>;
+  chat: ChatConnector;
+  crmWriter: CrmWriter;
+  now: () => Date;
+}

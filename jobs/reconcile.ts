@@ -1,0 +1,55 @@
+// `maintenance` queue, scheduled: HubSpot stops retrying a webhook after about a day, so sweep the CRM
+// for deals that entered a trigger stage since the last sweep and feed them through the same deduped
+// ingest path as webhooks. Anything already handed off is a no-op there.
+import type { CrmEvent } from '../connectors/types.js';
+import type { JobDeps } from './job-deps.js';
+import { triggerStageIds } from '../src/mapping/trigger.js';
+import { getCursor, setCursor } from '../src/store/cursor-repo.js';
+import { appendAudit } from '../src/store/audit-repo.js';
+
+const CURSOR = 'reconcile.hubspot.deals';
+/** Overlap between sweeps: search results are eventually consistent. */
+const OVERLAP_MS = 10 * 60_000;
+/** First sweep looks back this far (HubSpot's own retry window). */
+const FIRST_LOOKBACK_MS = 26 * 3600_000;
+const BATCH = 100;
+
+export async function processReconcileJob(deps: JobDeps): Promise<{ found: number; queued: number }> {
+  if (deps.crm.mode !== 'live') return { found: 0, queued: 0 };
+  const startedAt = deps.now().getTime();
+  const pipelines = await deps.crm.listPipelines();
+  const mappings = deps.mappings().map((m) => m.mapping).filter((m) => m.trigger.crm === deps.crm.crm);
+  const stageIds = [...new Set(mappings.flatMap((m) => triggerStageIds(m, pipelines)))];
+  if (stageIds.length === 0) return { found: 0, queued: 0 };
+
+  const cursor = await getCursor(deps.store, CURSOR);
+  const since = cursor ? Number(cursor) - OVERLAP_MS : startedAt - FIRST_LOOKBACK_MS;
+  const accountId = deps.config.hubspot.portalId ?? 'default';
+  let found = 0;
+  let batch: CrmEvent[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await deps.queues.events.add('reconcile', { receivedAt: new Date(startedAt).toISOString(), origin: 'reconcile', events: batch });
+    batch = [];
+  };
+  for await (const hit of deps.crm.searchDealsEnteredStages(stageIds, since)) {
+    found++;
+    batch.push({
+      // Same deal entering the same stage at the same instant = same identity, sweep after sweep.
+      identity: `${deps.crm.crm}:${accountId}:reconcile:${hit.dealId}:${hit.stageId}:${hit.enteredStageAt}`,
+      crm: deps.crm.crm,
+      accountId,
+      kind: 'deal.reconciled',
+      dealId: hit.dealId,
+      occurredAt: hit.enteredStageAt,
+      property: { name: 'dealstage', value: hit.stageId },
+    });
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+  await setCursor(deps.store, CURSOR, String(startedAt));
+  if (found > 0) {
+    await appendAudit(deps.store, { handoffId: null, actor: 'worker', kind: 'reconcile.sweep', message: `Reconciliation found ${found} deal(s) in trigger stages since ${new Date(since).toISOString()}` });
+  }
+  return { found, queued: found };
+}

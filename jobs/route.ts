@@ -1,0 +1,126 @@
+// `route` queue: one job per new CRM event. Decide from the deal's CURRENT state (re-read), so
+// out-of-order and duplicate events converge on the same answer; the handoff row is unique per
+// (crm, deal, mapping), so no interleaving of events can create two.
+import type { CrmDeal, CrmEvent } from '../connectors/types.js';
+import type { JobDeps } from './job-deps.js';
+import type { RouteJob } from '../src/queue/job-schemas.js';
+import type { Mapping } from '../src/mapping/schema.js';
+import { matchTrigger, referencedProperties, type TriggerPhase } from '../src/mapping/trigger.js';
+import { buildHandoff } from '../src/mapping/build-handoff.js';
+import { setInboxStatus } from '../src/store/inbox-repo.js';
+import { createHandoffIfAbsent, listHandoffsForDeal, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
+import { appendAudit } from '../src/store/audit-repo.js';
+import { jobIdFor } from '../src/queue/queues.js';
+import { readDeal } from './read-deal.js';
+
+const STAGE_PROPERTIES = new Set(['dealstage', 'pipeline']);
+
+export async function processRouteJob(deps: JobDeps, { event }: RouteJob): Promise<string> {
+  const outcome = await route(deps, event);
+  await setInboxStatus(deps.store, event.identity, outcome.status, outcome.note);
+  return outcome.note;
+}
+
+async function route(deps: JobDeps, event: CrmEvent): Promise<{ status: 'routed' | 'ignored'; note: string }> {
+  if (event.kind === 'deal.deleted') {
+    const n = await stopHandoffs(deps, event.crm, event.dealId, 'the deal was deleted in the CRM');
+    return { status: n ? 'routed' : 'ignored', note: `deal deleted; ${n} handoff(s) stopped` };
+  }
+  if (event.kind === 'deal.merged') {
+    for (const merged of event.mergedDealIds ?? []) {
+      if (merged !== event.dealId) await stopHandoffs(deps, event.crm, merged, `the deal was merged into deal ${event.dealId}`);
+    }
+  }
+  if (isOwnWrite(deps, event)) return { status: 'ignored', note: "Baton's own write to the deal" };
+  if (event.kind === 'deal.property_changed' && event.property && !isRelevantProperty(deps, event.property.name)) {
+    return { status: 'ignored', note: `property ${event.property.name} does not affect any mapping` };
+  }
+
+  const { deal, source } = await readDeal(deps, event);
+  if (!deal) return { status: 'ignored', note: `deal ${event.dealId} could not be read (${source === 'none' ? 'CRM in dry-run and no deal data in the payload' : 'not found'})` };
+  if (deal.archived) return { status: 'ignored', note: 'deal is archived' };
+
+  const pipelines = await (deps.crm.mode === 'live' || !deps.sampleCrm ? deps.crm : deps.sampleCrm).listPipelines();
+  const notes: string[] = [];
+  for (const { mapping } of deps.mappings()) {
+    if (mapping.trigger.crm !== event.crm) continue;
+    const m = matchTrigger(mapping, deal, pipelines);
+    if (!m.phase) continue;
+    notes.push(await routeToMapping(deps, mapping, deal, m.phase, event));
+  }
+  return notes.length ? { status: 'routed', note: notes.join('; ') } : { status: 'ignored', note: 'no mapping matches the deal' };
+}
+
+async function routeToMapping(deps: JobDeps, mapping: Mapping, deal: CrmDeal, phase: TriggerPhase, event: CrmEvent): Promise<string> {
+  const closedAt = phase === 'closed' ? new Date(event.occurredAt) : null;
+  const built = buildHandoff(mapping, deal, { closedAt: closedAt ?? deps.now() });
+  const fields = {
+    phase: phase === 'closed' ? ('closed' as const) : ('preparing' as const),
+    title: built.document.title,
+    dealName: deal.properties.dealname ?? null,
+    document: built.document,
+    complete: built.document.complete,
+    missing: built.document.missing,
+    plan: { work: built.work, intro: built.intro, people: built.people, kickoffDue: built.kickoffDue, calendar: built.calendar },
+    deal,
+    closedAt: closedAt?.toISOString() ?? null,
+  };
+  const { handoff, created } = await createHandoffIfAbsent(deps.store, { crm: deal.crm, accountId: deal.accountId, dealId: deal.id, mapping: mapping.name, ...fields });
+
+  if (created) {
+    await appendAudit(deps.store, {
+      handoffId: handoff.id,
+      actor: 'worker',
+      kind: 'handoff.created',
+      message: `${phase === 'closed' ? 'Deal closed' : 'Deal entered the prepare stage'}: handoff created from mapping ${mapping.name}${built.document.complete ? '' : ` (document incomplete: ${built.document.missing.length} missing)`}`,
+      data: { event: event.identity, phase },
+    });
+    if (phase === 'closed') await enqueueHandoff(deps, handoff.id, 'closed');
+    return `${mapping.name}: handoff ${handoff.id} created (${phase})`;
+  }
+
+  if (handoff.phase === 'preparing') {
+    // Before close the document follows the deal; on close it is frozen and handed off.
+    await updateHandoff(deps.store, handoff.id, fields);
+    if (phase === 'closed') {
+      await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'handoff.closed', message: `Deal closed: handing off (mapping ${mapping.name})`, data: { event: event.identity } });
+      await enqueueHandoff(deps, handoff.id, 'closed');
+    } else if (handoff.complete !== built.document.complete || handoff.missing.length !== built.document.missing.length) {
+      await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'document.updated', message: `Document now ${built.document.complete ? 'complete' : `missing ${built.document.missing.length} field(s)`}`, data: { missing: built.document.missing } });
+    }
+    return `${mapping.name}: handoff ${handoff.id} updated (${phase})`;
+  }
+
+  // Already handed off: a duplicate, a late event, or the deal leaving and re-entering the stage.
+  // One handoff per deal and mapping for life; say so on the trail when the stage itself changed.
+  if (event.kind === 'deal.property_changed' && event.property && STAGE_PROPERTIES.has(event.property.name) && handoff.closedAt && event.occurredAt > Date.parse(handoff.closedAt)) {
+    await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'deal.reentered', message: 'The deal re-entered the trigger stage; the existing handoff is kept', data: { event: event.identity } });
+  }
+  return `${mapping.name}: handoff ${handoff.id} already exists`;
+}
+
+export async function enqueueHandoff(deps: Pick<JobDeps, 'queues'>, handoffId: string, reason: string): Promise<void> {
+  // While a run for this handoff is waiting, another add is a no-op; steps are idempotent either way.
+  await deps.queues.handoff.add('run', { handoffId, reason }, { jobId: jobIdFor('handoff', `${handoffId}:${reason}`) });
+}
+
+async function stopHandoffs(deps: JobDeps, crm: string, dealId: string, why: string): Promise<number> {
+  const handoffs: HandoffRow[] = (await listHandoffsForDeal(deps.store, crm, dealId)).filter((h) => h.status !== 'stopped');
+  for (const h of handoffs) {
+    await updateHandoff(deps.store, h.id, { status: 'stopped' });
+    await appendAudit(deps.store, { handoffId: h.id, actor: 'worker', kind: 'handoff.stopped', message: `Stopped: ${why}` });
+  }
+  return handoffs.length;
+}
+
+function isOwnWrite(deps: JobDeps, event: CrmEvent): boolean {
+  const appId = deps.config.hubspot.appId;
+  if (!appId || !event.source) return false;
+  // The payload's appId is the receiving app; the writer is in sourceId (an app id for integrations).
+  return event.source.sourceId === appId;
+}
+
+function isRelevantProperty(deps: JobDeps, name: string): boolean {
+  if (STAGE_PROPERTIES.has(name)) return true;
+  return referencedProperties(deps.mappings().map((m) => m.mapping)).deal.includes(name);
+}

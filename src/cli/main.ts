@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// The `baton` command.
+import { Command } from 'commander';
+import { runProcess } from './run-process.js';
+import { validateCommand } from './validate-command.js';
+import { previewCommand } from './preview-command.js';
+
+const program = new Command()
+  .name('baton')
+  .description('Carries a won deal from the CRM into delivery without losing context.')
+  .showHelpAfterError();
+
+program.command('start').description('run the HTTP server and the workers in one process').action(() => runProcess('all'));
+program.command('server').description('run only the HTTP server (webhooks, API); stateless, scale horizontally').action(() => runProcess('server'));
+program.command('worker').description('run only the job workers; run as many as you need').action(() => runProcess('worker'));
+
+program
+  .command('validate')
+  .description('check every mapping in a directory; prints file:line:col for each error, exit 1 if any')
+  .argument('[dir]', 'mappings directory', process.env.MAPPINGS_DIR || './mappings')
+  .action(async (dir: string) => {
+    process.exitCode = await validateCommand(dir);
+  });
+
+program
+  .command('preview')
+  .description('show the document, task plan and intro a deal would produce (calls nothing)')
+  .requiredOption('-m, --mapping <name>', 'mapping name')
+  .requiredOption('-d, --deal <file>', 'deal JSON: a saved deal or a HubSpot workflow webhook payload')
+  .option('--dir <dir>', 'mappings directory', process.env.MAPPINGS_DIR || './mappings')
+  .option('--closed-at <iso>', 'close time (default now)')
+  .option('--json', 'print JSON instead of text')
+  .action(async (opts: { mapping: string; deal: string; dir: string; closedAt?: string; json?: boolean }) => {
+    process.exitCode = await previewCommand(opts);
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,47 @@
+// `baton start|server|worker`: one process, its parts chosen by role, with a graceful shutdown.
+import { readEnvOptions, ConfigError } from '../config/read-env-options.js';
+import { buildRuntime } from '../runtime/build-runtime.js';
+import { startServer } from '../runtime/start-server.js';
+import { startWorkers } from '../runtime/start-workers.js';
+
+export type ProcessRole = 'all' | 'server' | 'worker';
+
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
+export async function runProcess(role: ProcessRole): Promise<void> {
+  let config;
+  try {
+    config = readEnvOptions(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const rt = await buildRuntime(config);
+  const server = role === 'worker' ? null : await startServer(rt);
+  const workers = role === 'server' ? null : await startWorkers(rt);
+  if (!config.hubspot.clientSecret && role !== 'worker') {
+    rt.logger.warn('HUBSPOT_CLIENT_SECRET is not set: every HubSpot webhook will be refused (401)');
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    rt.logger.info({ signal }, 'shutting down: no new webhooks, finishing in-flight jobs');
+    const deadline = setTimeout(() => {
+      rt.logger.error('shutdown deadline passed; exiting with jobs still running (they will be retried)');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    await server?.close();
+    await workers?.close();
+    await rt.close();
+    rt.logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

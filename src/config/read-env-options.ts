@@ -1,0 +1,132 @@
+// Env is read once, validated with zod, into one typed options object (Probot's read-env-options).
+// Every problem is reported at once, one line each, so an operator fixes them in one pass.
+import { z } from 'zod';
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const httpUrl = () => z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const optionalUrl = () => z.preprocess(emptyToUndefined, httpUrl().optional());
+const urlOr = (fallback: string) => z.preprocess(emptyToUndefined, httpUrl().default(fallback));
+const int = (fallback: number, min: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number' }).int('expected an integer').min(min).max(max).default(fallback));
+
+const EnvSchema = z
+  .object({
+    PORT: int(3000, 0, 65535),
+    BATON_HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+    BATON_PUBLIC_URL: optionalUrl(),
+    REDIS_URL: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^rediss?:\/\//, 'expected redis:// or rediss://').default('redis://127.0.0.1:6379'),
+    ),
+    DATABASE_URL: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^(postgres(ql)?:\/\/|sqlite:|file:)/, 'expected postgres://…, sqlite:<path> or unset for ./data/baton.db').optional(),
+    ),
+    BATON_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+    MAPPINGS_DIR: z.preprocess(emptyToUndefined, z.string().default('./mappings')),
+    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+    BATON_QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('baton')),
+    BATON_WORKER_CONCURRENCY: int(10, 1, 500),
+    BATON_RECONCILE_EVERY_SECONDS: int(900, 0, 86_400),
+    BATON_JOB_LOCK_MS: int(30_000, 1_000, 600_000),
+    BATON_WEBHOOK_MAX_BYTES: int(1_048_576, 1024, 20_971_520),
+    BATON_API_TOKEN: optionalString,
+    BATON_SAMPLE_DEALS_DIR: optionalString,
+    HUBSPOT_ACCESS_TOKEN: optionalString,
+    HUBSPOT_CLIENT_SECRET: optionalString,
+    HUBSPOT_API_BASE_URL: urlOr('https://api.hubapi.com'),
+    HUBSPOT_APP_ID: optionalString,
+    HUBSPOT_PORTAL_ID: optionalString,
+    JIRA_BASE_URL: optionalUrl(),
+    JIRA_EMAIL: optionalString,
+    JIRA_API_TOKEN: optionalString,
+    JIRA_PROJECT_KEY: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'expected a Jira project key like DEL').default('DEL')),
+    SLACK_BOT_TOKEN: optionalString,
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_API_URL: urlOr('https://slack.com/api/'),
+    SLACK_ESCALATION_CHANNEL: optionalString,
+    ASANA_ACCESS_TOKEN: optionalString,
+    ASANA_BASE_URL: urlOr('https://app.asana.com/api/1.0'),
+  });
+
+/** Half a Jira configuration is a mistake, not dry-run: name the missing pieces. */
+function incompleteGroups(env: Record<string, string | undefined>): string[] {
+  const group = ['JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN'];
+  const set = group.filter((k) => (env[k] ?? '').trim() !== '');
+  if (set.length === 0 || set.length === group.length) return [];
+  return group
+    .filter((k) => !set.includes(k))
+    .map((k) => `${k}: required when ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set (or unset them all for dry-run)`);
+}
+
+export interface BatonConfig {
+  port: number;
+  host: string;
+  publicUrl: string;
+  redisUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  mappingsDir: string;
+  logLevel: string;
+  queuePrefix: string;
+  workerConcurrency: number;
+  reconcileEveryMs: number;
+  /** How long a job's lock lives without renewal: a killed worker's job is taken over after about this long. */
+  jobLockMs: number;
+  webhookMaxBytes: number;
+  apiToken: string | undefined;
+  sampleDealsDir: string | undefined;
+  hubspot: { accessToken?: string; clientSecret?: string; apiBaseUrl: string; appId?: string; portalId?: string };
+  jira: { baseUrl?: string; email?: string; apiToken?: string; projectKey: string };
+  slack: { botToken?: string; signingSecret?: string; apiUrl: string; escalationChannel?: string };
+  asana: { accessToken?: string; baseUrl: string };
+  /** Every secret value, so the logger can scrub them from any string that reaches a log line. */
+  secrets: string[];
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function readEnvOptions(env: Record<string, string | undefined> = process.env): BatonConfig {
+  const parsed = EnvSchema.safeParse(env);
+  // Never echo a value: some of these are secrets.
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`);
+  problems.push(...incompleteGroups(env));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data!;
+  const secrets = [e.HUBSPOT_ACCESS_TOKEN, e.HUBSPOT_CLIENT_SECRET, e.JIRA_API_TOKEN, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.ASANA_ACCESS_TOKEN, e.BATON_API_TOKEN]
+    .filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  return {
+    port: e.PORT,
+    host: e.BATON_HOST,
+    publicUrl: (e.BATON_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    redisUrl: e.REDIS_URL,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.BATON_DATA_DIR,
+    mappingsDir: e.MAPPINGS_DIR,
+    logLevel: e.LOG_LEVEL,
+    queuePrefix: e.BATON_QUEUE_PREFIX,
+    workerConcurrency: e.BATON_WORKER_CONCURRENCY,
+    reconcileEveryMs: e.BATON_RECONCILE_EVERY_SECONDS * 1000,
+    jobLockMs: e.BATON_JOB_LOCK_MS,
+    webhookMaxBytes: e.BATON_WEBHOOK_MAX_BYTES,
+    apiToken: e.BATON_API_TOKEN,
+    sampleDealsDir: e.BATON_SAMPLE_DEALS_DIR,
+    hubspot: {
+      accessToken: e.HUBSPOT_ACCESS_TOKEN,
+      clientSecret: e.HUBSPOT_CLIENT_SECRET,
+      apiBaseUrl: e.HUBSPOT_API_BASE_URL,
+      appId: e.HUBSPOT_APP_ID,
+      portalId: e.HUBSPOT_PORTAL_ID,
+    },
+    jira: { baseUrl: e.JIRA_BASE_URL, email: e.JIRA_EMAIL, apiToken: e.JIRA_API_TOKEN, projectKey: e.JIRA_PROJECT_KEY },
+    slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, apiUrl: e.SLACK_API_URL, escalationChannel: e.SLACK_ESCALATION_CHANNEL },
+    asana: { accessToken: e.ASANA_ACCESS_TOKEN, baseUrl: e.ASANA_BASE_URL },
+    secrets,
+  };
+}

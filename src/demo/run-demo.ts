@@ -1,0 +1,146 @@
+// `npm run demo`: start Baton with dry-run connectors, send it signed HubSpot webhooks for two sample
+// deals (one complete, one incomplete; one delivered three times), and print what Baton did.
+// Keeps running afterwards so the API can be explored; `--exit` stops after printing (used by tests).
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readEnvOptions, ConfigError } from '../config/read-env-options.js';
+import { buildRuntime } from '../runtime/build-runtime.js';
+import { startServer } from '../runtime/start-server.js';
+import { startWorkers } from '../runtime/start-workers.js';
+import { signHubSpotRequest } from '../../connectors/hubspot/sign-request.js';
+
+const exitWhenDone = process.argv.includes('--exit');
+
+// The demo signs its own webhooks, so it needs a client secret and an API token: invent local ones
+// when none are set. Real credentials, when present, are used as they are.
+process.env.HUBSPOT_CLIENT_SECRET ||= 'demo-client-secret-not-for-production';
+process.env.BATON_API_TOKEN ||= 'demo-api-token';
+process.env.BATON_SAMPLE_DEALS_DIR ||= join(process.cwd(), 'mappings', 'samples');
+process.env.BATON_QUEUE_PREFIX ||= 'baton-demo';
+process.env.DATABASE_URL ||= `sqlite:${join(process.env.BATON_DATA_DIR || './data', 'demo.db')}`;
+process.env.LOG_LEVEL ||= 'warn';
+
+async function main() {
+  let config;
+  try {
+    config = readEnvOptions(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  // A fresh demo each run: its own SQLite file and queue prefix.
+  if (config.databaseUrl?.startsWith('sqlite:')) {
+    const file = config.databaseUrl.slice('sqlite:'.length);
+    await Promise.all(['', '-wal', '-shm'].map((s) => rm(file + s, { force: true })));
+  }
+  const rt = await buildRuntime(config);
+  await Promise.all(rt.queues.all().map((q) => q.obliterate({ force: true })));
+  const server = await startServer(rt);
+  const workers = await startWorkers(rt);
+  const base = server.url;
+  const secret = config.hubspot.clientSecret!;
+  const publicUrl = `${config.publicUrl}/webhooks/hubspot`;
+
+  const post = async (label: string, body: unknown, version: 'v2' | 'v3', tamper = false) => {
+    const raw = JSON.stringify(body);
+    const headers = signHubSpotRequest({ version, method: 'POST', url: publicUrl, body: raw, clientSecret: secret, timestampMs: Date.now() });
+    if (tamper) headers['x-hubspot-signature-v3'] = 'AAAA' + (headers['x-hubspot-signature-v3'] ?? '').slice(4);
+    const res = await fetch(`${base}/webhooks/hubspot`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw });
+    console.log(`  ${label.padEnd(62)} → ${res.status} ${await res.text()}`);
+  };
+
+  console.log(`\nBaton is running at ${base} (dry-run connectors: nothing leaves this machine)\n`);
+  console.log('Sending HubSpot webhooks:');
+  const now = Date.now();
+  // 1) A workflow "Send a webhook" action for deal 1001 (signature v2).
+  await post('workflow webhook, deal 1001 closed won (v2 signature)', {
+    portalId: 62515,
+    dealId: 1001,
+    isDeleted: false,
+    associations: { associatedVids: [7001], associatedCompanyIds: [9001] },
+    properties: {
+      dealname: { value: 'Analytics rollout', timestamp: now - 5000 },
+      dealstage: { value: 'closedwon', timestamp: now - 5000 },
+      pipeline: { value: 'default', timestamp: now - 86_400_000 },
+    },
+  }, 'v2');
+  // 2) An app webhook batch: deal 1002 enters closed won, plus a contact event Baton ignores (v3).
+  const batch = [
+    { eventId: 4101, subscriptionId: 77, portalId: 62515, appId: 9090, occurredAt: now - 3000, subscriptionType: 'deal.propertyChange', attemptNumber: 0, objectId: 1002, propertyName: 'dealstage', propertyValue: 'closedwon', changeSource: 'CRM_UI' },
+    { eventId: 4102, subscriptionId: 78, portalId: 62515, appId: 9090, occurredAt: now - 2500, subscriptionType: 'contact.creation', attemptNumber: 0, objectId: 7002, changeFlag: 'CREATED' },
+  ];
+  await post('app webhook batch: deal 1002 closed won + a contact event (v3)', batch, 'v3');
+  // 3) HubSpot redelivers the same batch twice (retries): deduped, still one handoff.
+  await post('the same batch again (a HubSpot retry)', batch.map((e) => ({ ...e, attemptNumber: 1 })), 'v3');
+  await post('and again', batch.map((e) => ({ ...e, attemptNumber: 2 })), 'v3');
+  // 4) A forged request.
+  await post('a forged request (bad signature)', batch, 'v3', true);
+
+  const handoffs = await waitForHandoffs(base, config.apiToken!, 2);
+  console.log(`\n${handoffs.length} handoff(s):`);
+  for (const h of handoffs) {
+    const full = (await api(base, config.apiToken!, `/api/handoffs/${h.id}`)) as HandoffDetail;
+    console.log(`\n■ ${full.title}  [${full.status}]  mapping ${full.mapping}, deal ${full.dealId}`);
+    console.log(`  document: ${full.complete ? 'complete' : `INCOMPLETE, missing: ${full.missing.map((m) => m.label).join(', ')}`}`);
+    for (const s of full.steps) console.log(`  step ${s.stepId.padEnd(16)} ${s.status.padEnd(8)} attempts ${s.attempts}`);
+    for (const r of full.dryRuns) console.log(`  dry-run ${r.connector}.${r.action}: ${summarise(r.payload)}`);
+  }
+  console.log(`\nExplore: curl -H 'Authorization: Bearer ${config.apiToken === 'demo-api-token' ? 'demo-api-token' : '$BATON_API_TOKEN'}' ${base}/api/handoffs`);
+  console.log(`Preview a mapping: npm run baton -- preview --mapping services-onboarding --deal mappings/samples/1001.json`);
+
+  if (exitWhenDone) {
+    await server.close();
+    await workers.close();
+    await rt.close();
+    process.exit(0);
+  }
+  console.log('\nBaton keeps running; Ctrl-C to stop.');
+  const stop = async () => {
+    await server.close();
+    await workers.close();
+    await rt.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+interface HandoffDetail {
+  id: string;
+  title: string;
+  status: string;
+  mapping: string;
+  dealId: string;
+  complete: boolean;
+  missing: { label: string }[];
+  steps: { stepId: string; status: string; attempts: number }[];
+  dryRuns: { connector: string; action: string; payload: Record<string, unknown> }[];
+}
+
+async function api(base: string, token: string, path: string): Promise<unknown> {
+  const res = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  return res.json();
+}
+
+async function waitForHandoffs(base: string, token: string, n: number): Promise<{ id: string }[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const page = (await api(base, token, '/api/handoffs')) as { items: { id: string; status: string }[] };
+    const settled = page.items.filter((h) => h.status === 'done' || h.status === 'failed');
+    if (settled.length >= n || Date.now() > deadline) return page.items;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function summarise(payload: Record<string, unknown>): string {
+  if (Array.isArray(payload.tasks)) return `project ${String(payload.project)}, ${payload.tasks.length} tasks, ${(payload.links as unknown[]).length} "blocks" links`;
+  if (typeof payload.text === 'string') return `${String(payload.channel)}${payload.thread_ts ? ` (thread ${String(payload.thread_ts)})` : ''}: ${payload.text.slice(0, 90).replace(/\n/g, ' ')}…`;
+  if (payload.properties) return `deal ${String(payload.dealId)} ← ${JSON.stringify(payload.properties)}`;
+  return JSON.stringify(payload).slice(0, 100);
+}
+
+await main();

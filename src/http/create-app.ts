@@ -1,0 +1,68 @@
+// The Express app: receivers, health, read API. Transport only; routing of work happens in jobs/.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { BatonConfig } from '../config/read-env-options.js';
+import type { Logger } from '../log/create-logger.js';
+import type { Store } from '../store/database.js';
+import type { BatonQueues } from '../queue/queues.js';
+import type { HealthMonitor } from '../runtime/health-monitor.js';
+import { hubspotWebhookRouter } from './hubspot-webhook-receiver.js';
+import { handoffsApiRouter } from './handoffs-api.js';
+import { requireApiToken } from './require-api-token.js';
+
+export interface AppDeps {
+  config: BatonConfig;
+  logger: Logger;
+  store: Store;
+  queues: BatonQueues;
+  health: HealthMonitor;
+  now?: () => number;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const s = await deps.health.check();
+    res.status(s.redis && s.store ? 200 : 503).json({ ok: s.redis && s.store, redis: s.redis, store: s.store });
+  });
+
+  app.use(
+    hubspotWebhookRouter({
+      publicUrl: deps.config.publicUrl,
+      clientSecret: deps.config.hubspot.clientSecret,
+      maxBytes: deps.config.webhookMaxBytes,
+      eventsQueue: deps.queues.events,
+      health: deps.health,
+      logger: deps.logger,
+      now: deps.now,
+    }),
+  );
+
+  app.use('/api', requireApiToken(deps.config.apiToken), handoffsApiRouter(deps.store));
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+
+  // Body-parser errors carry their HTTP status (413 too large, 400 bad encoding); anything else is ours.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof err === 'object' && err !== null && 'status' in err ? Number((err as { status: unknown }).status) : 500;
+    if (status === 413) {
+      res.status(413).json({ error: `body larger than ${deps.config.webhookMaxBytes} bytes` });
+      return;
+    }
+    if (status >= 400 && status < 500) {
+      res.status(status).json({ error: 'bad request body' });
+      return;
+    }
+    deps.logger.error({ err }, 'unhandled error in request');
+    res.status(500).json({ error: 'internal error' });
+  });
+
+  return app;
+}

@@ -1,0 +1,108 @@
+// POST /webhooks/hubspot — the acknowledged path. Verify the signature on the raw bytes, parse and
+// shape-check, then ONE durable write (a BullMQ job holding the whole batch) before answering 2xx.
+// Dedupe and fan-out happen in the `events` worker, off the ack path.
+import express, { type Request, type Response, type Router } from 'express';
+import type { Queue } from 'bullmq';
+import { verifyHubSpotSignature } from '../../connectors/hubspot/verify-signature.js';
+import { parseHubSpotWebhook, WebhookShapeError } from '../../connectors/hubspot/parse-webhook.js';
+import type { IngestJob } from '../queue/job-schemas.js';
+import type { HealthMonitor } from '../runtime/health-monitor.js';
+import type { Logger } from '../log/create-logger.js';
+
+export interface HubSpotReceiverDeps {
+  publicUrl: string;
+  clientSecret: string | undefined;
+  maxBytes: number;
+  eventsQueue: Queue;
+  health: HealthMonitor;
+  logger: Logger;
+  /** Bound on the durable write: HubSpot gives up after 5 s, so answer 503 well before. */
+  enqueueTimeoutMs?: number;
+  now?: () => number;
+}
+
+export function hubspotWebhookRouter(deps: HubSpotReceiverDeps): Router {
+  const router = express.Router();
+  const now = deps.now ?? Date.now;
+  const timeoutMs = deps.enqueueTimeoutMs ?? 2_000;
+
+  router.post('/webhooks/hubspot', express.raw({ type: () => true, limit: deps.maxBytes }), async (req: Request, res: Response) => {
+    const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (!deps.clientSecret) {
+      res.status(401).json({ error: 'webhook signatures cannot be checked: HUBSPOT_CLIENT_SECRET is not set' });
+      return;
+    }
+    const check = verifyHubSpotSignature({
+      method: req.method,
+      // The URL HubSpot called, from configuration: request headers are attacker-controlled.
+      url: deps.publicUrl + req.originalUrl,
+      rawBody,
+      headers: req.headers,
+      clientSecret: deps.clientSecret,
+      nowMs: now(),
+    });
+    if (!check.ok) {
+      deps.logger.warn({ reason: check.reason }, 'hubspot webhook rejected');
+      res.status(401).json({ error: `invalid signature: ${check.reason}` });
+      return;
+    }
+
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody.toString('utf8'));
+    } catch {
+      res.status(400).json({ error: 'body is not valid JSON' });
+      return;
+    }
+    let parsed;
+    try {
+      parsed = parseHubSpotWebhook(body);
+    } catch (e) {
+      if (e instanceof WebhookShapeError) {
+        res.status(400).json({ error: e.message });
+        return;
+      }
+      throw e;
+    }
+    // HubSpot retries every non-2xx, so events Baton deliberately ignores are still acknowledged.
+    if (parsed.events.length === 0) {
+      res.status(200).json({ accepted: 0, ignored: parsed.ignored });
+      return;
+    }
+    if (!deps.health.current.store) {
+      unavailable(res, 'store unavailable');
+      return;
+    }
+    const job: IngestJob = { receivedAt: new Date(now()).toISOString(), origin: 'webhook', events: parsed.events };
+    try {
+      await withTimeout(deps.eventsQueue.add('hubspot', job), timeoutMs);
+    } catch (e) {
+      deps.logger.error({ err: e }, 'could not queue webhook batch');
+      unavailable(res, 'queue unavailable');
+      return;
+    }
+    res.status(200).json({ accepted: parsed.events.length, ignored: parsed.ignored });
+  });
+
+  return router;
+}
+
+function unavailable(res: Response, reason: string): void {
+  res.status(503).set('Retry-After', '5').json({ error: `${reason}, retry later` });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,37 @@
+// The handoff document: the mapping's fields read or rendered from the deal, in the fixed section
+// order, complete only when every required field has a value.
+import { SECTION_IDS, SECTION_TITLES, type DocumentSection, type HandoffDocument, type MissingField } from '../handoff/types.js';
+import { toOneLine } from '../handoff/escape.js';
+import { readFieldPath } from './context.js';
+import { fieldKey } from './field-key.js';
+import { renderAt, type RenderContext } from './render-at.js';
+import type { Mapping } from './schema.js';
+
+function blankToNull(text: string): string | null {
+  const trimmed = text.trim();
+  return trimmed === '' ? null : trimmed;
+}
+
+export function buildDocument(mapping: Mapping, ctx: RenderContext): HandoffDocument {
+  const sections: DocumentSection[] = [];
+  const missing: MissingField[] = [];
+  for (const id of SECTION_IDS) {
+    const items = mapping.document.sections[id];
+    if (!items) continue;
+    const fields = items.map((item, i) => {
+      const value =
+        item.field !== undefined
+          ? readFieldPath(ctx, item.field)
+          : blankToNull(renderAt(mapping, ['document', 'sections', id, i, 'value'], item.value ?? '', ctx));
+      const key = fieldKey(item);
+      if (value === null && item.required) missing.push({ section: id, key, label: item.label });
+      return { key, label: item.label, value, required: item.required, missing: value === null };
+    });
+    sections.push({ id, title: SECTION_TITLES[id], fields });
+  }
+  const dealName = typeof ctx.deal.dealname === 'string' ? ctx.deal.dealname : '';
+  const title =
+    toOneLine(renderAt(mapping, ['document', 'title'], mapping.document.title, ctx)) ||
+    toOneLine(`Handoff: ${dealName || `deal ${String(ctx.deal.id ?? '')}`}`);
+  return { title, sections, complete: missing.length === 0, missing };
+}

@@ -1,0 +1,129 @@
+// Checks that need the whole mapping: people roles, the task graph, the calendar, template variables.
+// Each issue carries the key path of the value to fix, so the loader can point at its line and column.
+import type { z } from 'zod';
+import { validateCalendar } from '../handoff/calendar.js';
+import { CONTEXT_ROOTS } from './context.js';
+import { findCycle } from './task-graph.js';
+import { templateVariables } from './template.js';
+import { templatesOf } from './templates-of.js';
+import type { MappingShapeOutput } from './schema.js';
+import { fieldKey } from './field-key.js';
+
+/** Names a template may read besides the CRM context; the intro message also gets `kickoff_due`. */
+export const EXTRA_TEMPLATE_ROOTS = ['people', 'handoff_url'] as const;
+export const MESSAGE_ONLY_ROOTS = ['kickoff_due'] as const;
+
+type Ctx = z.RefinementCtx;
+type Path = (string | number)[];
+
+function issue(ctx: Ctx, path: Path, message: string): void {
+  ctx.addIssue({ code: 'custom', path, message });
+}
+
+function checkCalendar(m: MappingShapeOutput, ctx: Ctx): void {
+  for (const problem of validateCalendar({ timezone: m.timezone, holidays: null })) issue(ctx, ['timezone'], problem);
+  if (m.business_days.holidays) {
+    for (const problem of validateCalendar({ timezone: 'UTC', holidays: m.business_days.holidays })) {
+      issue(ctx, ['business_days', 'holidays'], problem);
+    }
+  }
+}
+
+function checkTasks(m: MappingShapeOutput, ctx: Ctx): void {
+  const roles = Object.keys(m.people);
+  const roleList = roles.length ? roles.join(', ') : '(none declared)';
+  const firstIndex = new Map<string, number>();
+  const milestones = new Map<string, string>();
+
+  m.work.tasks.forEach((task, i) => {
+    const seen = firstIndex.get(task.id);
+    if (seen !== undefined) issue(ctx, ['work', 'tasks', i, 'id'], `duplicate task id '${task.id}' (also work.tasks[${seen}])`);
+    else firstIndex.set(task.id, i);
+
+    if (task.assignee !== undefined && !roles.includes(task.assignee)) {
+      issue(ctx, ['work', 'tasks', i, 'assignee'], `unknown role '${task.assignee}'; declared under people: ${roleList}`);
+    }
+    if (task.milestone) {
+      const other = milestones.get(task.milestone);
+      if (other) issue(ctx, ['work', 'tasks', i, 'milestone'], `milestone '${task.milestone}' is already task '${other}'`);
+      else milestones.set(task.milestone, task.id);
+    }
+  });
+
+  const ids = new Set(firstIndex.keys());
+  m.work.tasks.forEach((task, i) => {
+    task.after.forEach((dep, k) => {
+      if (dep === task.id) issue(ctx, ['work', 'tasks', i, 'after', k], `task '${task.id}' cannot come after itself`);
+      else if (!ids.has(dep)) issue(ctx, ['work', 'tasks', i, 'after', k], `unknown task id '${dep}' in after (tasks: ${[...ids].join(', ')})`);
+    });
+  });
+
+  // Self-references are reported above; look for longer cycles without them.
+  const cycle = findCycle(m.work.tasks.map((t) => ({ id: t.id, after: t.after.filter((d) => d !== t.id) })));
+  if (cycle) {
+    const at = firstIndex.get(cycle[0] ?? '') ?? 0;
+    issue(ctx, ['work', 'tasks', at, 'after'], `dependency cycle: ${cycle.join(' -> ')}`);
+  }
+}
+
+function checkRoles(m: MappingShapeOutput, ctx: Ctx): void {
+  if (m.feedback && !(m.feedback.ask in m.people)) {
+    const roles = Object.keys(m.people);
+    issue(ctx, ['feedback', 'ask'], `unknown role '${m.feedback.ask}'; declared under people: ${roles.join(', ') || '(none declared)'}`);
+  }
+}
+
+function checkDocument(m: MappingShapeOutput, ctx: Ctx): void {
+  for (const [section, items] of Object.entries(m.document.sections)) {
+    const keys = new Map<string, number>();
+    (items ?? []).forEach((item, i) => {
+      const key = fieldKey(item);
+      const seen = keys.get(key);
+      if (seen !== undefined) {
+        const at = item.key !== undefined ? 'key' : 'label';
+        issue(ctx, ['document', 'sections', section, i, at], `duplicate field key '${key}' in section ${section} (also item ${seen}); set a distinct \`key\``);
+      } else keys.set(key, i);
+    });
+  }
+}
+
+function checkEscalations(m: MappingShapeOutput, ctx: Ctx): void {
+  const seen = new Set<string>();
+  m.escalations.forEach((e, i) => {
+    if (seen.has(e.id)) issue(ctx, ['escalations', i, 'id'], `duplicate escalation id '${e.id}'`);
+    seen.add(e.id);
+  });
+}
+
+function checkTemplateVariables(m: MappingShapeOutput, ctx: Ctx): void {
+  const roles = Object.keys(m.people);
+  for (const loc of templatesOf(m)) {
+    const known: string[] = [...CONTEXT_ROOTS, ...EXTRA_TEMPLATE_ROOTS];
+    if (loc.kind === 'message') known.push(...MESSAGE_ONLY_ROOTS);
+    let vars: string[][];
+    try {
+      vars = templateVariables(loc.template);
+    } catch {
+      continue; // syntax errors are reported by the template's own check
+    }
+    const problems = new Set<string>();
+    for (const [root, second] of vars) {
+      if (root === undefined) continue;
+      if (!known.includes(root)) {
+        problems.add(`unknown template variable '${root}' (templates here can read: ${known.join(', ')})`);
+      } else if (root === 'people' && second !== undefined && !roles.includes(second)) {
+        problems.add(`unknown role 'people.${second}'; declared under people: ${roles.join(', ') || '(none declared)'}`);
+      }
+    }
+    for (const p of problems) issue(ctx, loc.path, p);
+  }
+}
+
+export function checkMapping(m: MappingShapeOutput, ctx: Ctx): void {
+  checkCalendar(m, ctx);
+  checkTasks(m, ctx);
+  checkRoles(m, ctx);
+  checkDocument(m, ctx);
+  checkEscalations(m, ctx);
+  checkTemplateVariables(m, ctx);
+}

@@ -1,0 +1,36 @@
+// The CRM properties the loaded mappings read, so the CRM connector fetches exactly those (HubSpot
+// returns only the properties asked for).
+import { FIELD_PATH_PATTERN, type Mapping } from './schema.js';
+import { templateVariables } from './template.js';
+import { fieldPathsOf, templatesOf } from './templates-of.js';
+
+/** Always read: routing and write-back need them whatever the mappings say. */
+export const BASE_DEAL_PROPERTIES = ['dealname', 'dealstage', 'pipeline', 'amount', 'closedate', 'hubspot_owner_id'];
+const BASE_COMPANY_PROPERTIES = ['name', 'domain'];
+const BASE_CONTACT_PROPERTIES = ['email', 'firstname', 'lastname'];
+/** Keys the context adds itself; they are not CRM properties. */
+const SYNTHETIC = new Set(['id', 'url']);
+
+export function referencedProperties(mappings: Mapping[]): { deal: string[]; company: string[]; contact: string[] } {
+  const found = {
+    deal: new Set(BASE_DEAL_PROPERTIES),
+    company: new Set(BASE_COMPANY_PROPERTIES),
+    contact: new Set(BASE_CONTACT_PROPERTIES),
+  };
+  const add = (root: string | undefined, prop: string | undefined) => {
+    if (prop === undefined || SYNTHETIC.has(prop) || !/^[A-Za-z0-9_]+$/.test(prop)) return;
+    if (root === 'deal' || root === 'company' || root === 'contact') found[root].add(prop);
+  };
+  for (const m of mappings) {
+    for (const { field } of fieldPathsOf(m)) {
+      if (!FIELD_PATH_PATTERN.test(field)) continue;
+      const [root, prop] = field.split('.', 2);
+      add(root, prop);
+    }
+    for (const { template } of templatesOf(m)) {
+      for (const [root, prop] of templateVariables(template)) add(root, prop);
+    }
+  }
+  const sorted = (s: Set<string>) => [...s].sort();
+  return { deal: sorted(found.deal), company: sorted(found.company), contact: sorted(found.contact) };
+}

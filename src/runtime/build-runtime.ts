@@ -1,0 +1,106 @@
+// Builds one process's dependencies from the config: logger, store (migrated), Redis, queues,
+// mappings and connectors. Server and worker processes share this; each uses what it needs.
+import type { Redis } from 'ioredis';
+import type { BatonConfig } from '../config/read-env-options.js';
+import { createLogger, type Logger } from '../log/create-logger.js';
+import { openStore, describeStore, pingStore, type Store } from '../store/database.js';
+import { migrateToLatest } from '../store/migrations.js';
+import { recordDryRun } from '../store/dry-run-repo.js';
+import { createProducerConnection, checkEvictionPolicy } from '../queue/redis-connection.js';
+import { createQueues, type BatonQueues } from '../queue/queues.js';
+import { loadMappingsFromDir, formatMappingError, type LoadedMapping, type MappingError } from '../mapping/load-mappings.js';
+import { HealthMonitor } from './health-monitor.js';
+import { createHubSpotCrm, HUBSPOT_DEFAULT_PIPELINE } from '../../connectors/hubspot/hubspot-crm.js';
+import { createSampleDealsCrm } from '../../connectors/sample/sample-deals-crm.js';
+import { createDryRunChat, createDryRunCrmWriter, createDryRunWorkTool } from '../../connectors/dry-run/dry-run-connectors.js';
+import type { DryRunSink } from '../../connectors/types.js';
+import type { JobDeps } from '../../jobs/job-deps.js';
+
+export interface Runtime {
+  config: BatonConfig;
+  logger: Logger;
+  store: Store;
+  redis: Redis;
+  queues: BatonQueues;
+  health: HealthMonitor;
+  mappingErrors: MappingError[];
+  jobDeps: JobDeps;
+  close(): Promise<void>;
+}
+
+export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger } = {}): Promise<Runtime> {
+  const logger = opts.logger ?? createLogger({ level: config.logLevel, secrets: config.secrets });
+  const store = openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onPoolError: (err) => logger.warn({ err: err.message }, 'database connection lost; queries will retry'),
+  });
+  await migrateToLatest(store);
+  logger.info({ store: describeStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }) }, 'store ready');
+
+  const redis = createProducerConnection(config.redisUrl);
+  redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  await waitForRedis(redis, config.redisUrl);
+  const eviction = await checkEvictionPolicy(redis);
+  if (eviction) logger.warn(eviction);
+  const queues = createQueues(redis, config.queuePrefix);
+
+  const health = new HealthMonitor(redis, () => pingStore(store), logger);
+  await health.check();
+  health.start();
+
+  const loaded = await loadMappingsFromDir(config.mappingsDir, process.env);
+  for (const e of loaded.errors) logger.error({ mappingError: formatMappingError(e) }, 'mapping rejected');
+  logger.info({ mappings: loaded.mappings.map((m) => m.mapping.name), dir: config.mappingsDir }, 'mappings loaded');
+  let mappings: LoadedMapping[] = loaded.mappings;
+
+  const sink: DryRunSink = { record: (r) => recordDryRun(store, r) };
+  const crm = createHubSpotCrm({ accessToken: config.hubspot.accessToken, basePath: config.hubspot.apiBaseUrl, portalId: config.hubspot.portalId, logger });
+  const jobDeps: JobDeps = {
+    config,
+    logger,
+    store,
+    queues,
+    mappings: () => mappings,
+    crm,
+    sampleCrm: config.sampleDealsDir ? createSampleDealsCrm(config.sampleDealsDir, [HUBSPOT_DEFAULT_PIPELINE]) : null,
+    // Live Jira/Asana/Slack/HubSpot writers arrive with the delivery work; every writer is dry-run here.
+    workTools: { jira: createDryRunWorkTool('jira', sink), asana: createDryRunWorkTool('asana', sink) },
+    chat: createDryRunChat(sink),
+    crmWriter: createDryRunCrmWriter('hubspot', sink),
+    now: () => new Date(),
+  };
+  logger.info(
+    { crm: crm.mode, jira: jobDeps.workTools.jira.mode, asana: jobDeps.workTools.asana.mode, slack: jobDeps.chat.mode, writeBack: jobDeps.crmWriter.mode },
+    'connectors',
+  );
+
+  return {
+    config,
+    logger,
+    store,
+    redis,
+    queues,
+    health,
+    mappingErrors: loaded.errors,
+    jobDeps,
+    async close() {
+      health.stop();
+      await queues.close();
+      redis.disconnect();
+      await store.close();
+      mappings = [];
+    },
+  };
+}
+
+async function waitForRedis(redis: Redis, url: string, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`Redis at ${url.replace(/\/\/[^@]*@/, '//***@')} is not reachable: start Redis or set REDIS_URL`)), timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}

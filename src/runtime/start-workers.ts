@@ -1,0 +1,78 @@
+// The job processors of one `baton worker` (or `baton start`) process. Every worker has its own
+// blocking Redis connection; state lives in Redis and the store only, so N processes can run.
+import { Worker, type Job, type Processor } from 'bullmq';
+import type { Runtime } from './build-runtime.js';
+import { createWorkerConnection } from '../queue/redis-connection.js';
+import { QUEUE_NAMES, type QueueName } from '../queue/queues.js';
+import { HandoffJobSchema, IngestJobSchema, RouteJobSchema, parseJob } from '../queue/job-schemas.js';
+import { processIngestJob } from '../../jobs/ingest.js';
+import { processRouteJob } from '../../jobs/route.js';
+import { processHandoffJob } from '../../jobs/handoff.js';
+import { processReconcileJob } from '../../jobs/reconcile.js';
+
+export interface RunningWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
+  const { config, logger, jobDeps: deps } = rt;
+  const make = (name: QueueName, processor: Processor, concurrency: number) => {
+    const connection = createWorkerConnection(config.redisUrl);
+    // Outages are reported by the health monitor; a listener keeps ioredis from printing each retry.
+    connection.on('error', (err) => logger.debug({ queue: name, err: err.message }, 'worker redis connection error'));
+    const w = new Worker(name, processor, {
+      connection,
+      prefix: config.queuePrefix,
+      concurrency,
+      lockDuration: config.jobLockMs,
+      stalledInterval: Math.max(1_000, Math.floor(config.jobLockMs / 2)),
+      maxStalledCount: 5,
+    });
+    w.on('failed', (job: Job | undefined, err: Error) =>
+      logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
+    );
+    w.on('error', (err) => logger.error({ queue: name, err: err.message }, 'worker error'));
+    return w;
+  };
+
+  const workers = [
+    make(QUEUE_NAMES.events, (job) => processIngestJob(deps, parseJob(IngestJobSchema, job.data, 'events')), 4),
+    make(
+      QUEUE_NAMES.route,
+      async (job) => {
+        const data = parseJob(RouteJobSchema, job.data, 'route');
+        const note = await processRouteJob(deps, data);
+        logger.debug({ jobId: job.id, dealId: data.event.dealId, note }, 'routed');
+        return note;
+      },
+      config.workerConcurrency,
+    ),
+    make(
+      QUEUE_NAMES.handoff,
+      async (job, token) => {
+        const data = parseJob(HandoffJobSchema, job.data, 'handoff');
+        const result = await processHandoffJob(deps, job, data, token);
+        logger.info({ jobId: job.id, handoffId: data.handoffId, result }, 'handoff run finished');
+        return result;
+      },
+      config.workerConcurrency,
+    ),
+    make(QUEUE_NAMES.maintenance, async (job) => (job.name === 'reconcile' ? processReconcileJob(deps) : undefined), 1),
+  ];
+
+  if (config.reconcileEveryMs > 0 && deps.crm.mode === 'live') {
+    await rt.queues.maintenance.upsertJobScheduler('reconcile', { every: config.reconcileEveryMs }, { name: 'reconcile' });
+  } else {
+    await rt.queues.maintenance.removeJobScheduler('reconcile');
+  }
+  logger.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'workers started');
+
+  return {
+    workers,
+    async close() {
+      // Finish in-flight jobs; a job that cannot finish in time is released and taken over by another worker.
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
