@@ -123,6 +123,16 @@ import type { HandoffDocument, IntroPlan, ResolvedPerson, WorkPlan } from '../sr
 
 export type ConnectorMode = 'live' | 'dry-run';
 
+/**
+ * What earlier attempts of this step already achieved, and a way to record each external object the
+ * moment it exists. A crash then loses at most one call's result, and the connector's marker search
+ * (Jira label, Slack metadata, HubSpot note marker) finds that one.
+ */
+export interface StepProgress {
+  saved: Record<string, unknown>;
+  save(ids: Record<string, unknown>): Promise<void>;
+}
+
 export interface CreateWorkRequest {
   handoffId: string;
   mapping: string;
@@ -131,6 +141,7 @@ export interface CreateWorkRequest {
   plan: WorkPlan;
   document: HandoffDocument;
   people: Record<string, ResolvedPerson>;
+  progress: StepProgress;
 }
 
 export interface CreatedWork {
@@ -153,6 +164,7 @@ export interface PostIntroRequest {
   intro: IntroPlan & { channel: string };
   document: HandoffDocument;
   people: Record<string, ResolvedPerson>;
+  progress: StepProgress;
 }
 
 export interface PostedMessage {
@@ -162,10 +174,21 @@ export interface PostedMessage {
   threadTs: string;
 }
 
+export interface DirectMessageRequest {
+  /** Stable per message: the marker a retry looks for before sending again. */
+  idempotencyKey: string;
+  handoffId: string;
+  email: string;
+  /** mrkdwn, untrusted parts already escaped. */
+  text: string;
+}
+
 export interface ChatConnector {
   readonly tool: 'slack';
   readonly mode: ConnectorMode;
   postIntro(req: PostIntroRequest): Promise<PostedMessage>;
+  /** A DM to a person found by email; `skipped` when the chat tool has no such person. */
+  sendDirectMessage(req: DirectMessageRequest): Promise<{ channel: string; ts: string } | { skipped: string }>;
 }
 
 export interface WriteBackRequest {
@@ -181,6 +204,7 @@ export interface WriteBackRequest {
   clientThreadTs: string | null;
   /** Plain-text timeline note (the connector formats it for its CRM). */
   note: string;
+  progress: StepProgress;
 }
 
 export interface CrmWriter {

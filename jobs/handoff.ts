@@ -3,7 +3,7 @@
 // marker before writing, so a crash between "the API call succeeded" and "we recorded it" repeats
 // the call harmlessly instead of creating a second issue or message.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { CreatedWork, PostedMessage } from '../connectors/types.js';
+import type { CreatedWork, PostedMessage, StepProgress } from '../connectors/types.js';
 import { isPermanent, isRetryable } from '../connectors/errors.js';
 import type { JobDeps } from './job-deps.js';
 import type { HandoffJob } from '../src/queue/job-schemas.js';
@@ -11,7 +11,7 @@ import type { BuiltHandoff } from '../src/mapping/build-handoff.js';
 import type { HandoffDocument } from '../src/handoff/types.js';
 import { buildTimelineNote, writeBackStatus } from '../src/handoff/timeline-note.js';
 import { getHandoff, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
-import { completeStep, ensureSteps, failStep, startStep, type StepRow } from '../src/store/step-repo.js';
+import { completeStep, ensureSteps, failStep, saveStepProgress, startStep, type StepRow } from '../src/store/step-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
 
 export const HANDOFF_STEPS = ['create-work', 'post-intro', 'write-back', 'schedule-checks'] as const;
@@ -22,6 +22,8 @@ export type StoredPlan = Pick<BuiltHandoff, 'work' | 'intro' | 'people' | 'kicko
 
 interface StepContext {
   deps: JobDeps;
+  /** The running step's progress: what earlier attempts saved, and saving more as it happens. */
+  progress: StepProgress;
   handoff: HandoffRow & { document: HandoffDocument };
   plan: StoredPlan;
   outputs: Partial<Record<HandoffStepId, Record<string, unknown>>>;
@@ -34,7 +36,7 @@ interface StepResult {
 }
 
 const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResult>> = {
-  'create-work': async ({ deps, handoff, plan }) => {
+  'create-work': async ({ deps, handoff, plan, progress }) => {
     const tool = deps.workTools[plan.work.tool];
     const created: CreatedWork = await tool.createWork({
       handoffId: handoff.id,
@@ -43,6 +45,7 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
       plan: plan.work,
       document: handoff.document,
       people: plan.people,
+      progress,
     });
     for (const note of created.notes) {
       await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'work.note', message: note });
@@ -51,7 +54,7 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
     return { status: 'done', externalIds: { ...created }, message: `${plan.work.tool} ${verb} the parent and ${plan.work.tasks.length} task(s)` };
   },
 
-  'post-intro': async ({ deps, handoff, plan }) => {
+  'post-intro': async ({ deps, handoff, plan, progress }) => {
     if (!plan.intro.channel) {
       return { status: 'skipped', externalIds: {}, message: 'no client channel on the deal: the intro was not posted' };
     }
@@ -62,12 +65,13 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
       intro: { ...plan.intro, channel: plan.intro.channel },
       document: handoff.document,
       people: plan.people,
+      progress,
     });
     const verb = deps.chat.mode === 'dry-run' ? 'would post' : 'posted';
     return { status: 'done', externalIds: { ...posted }, message: `slack ${verb} the intro in ${posted.channel}${plan.intro.threadTs ? ' (existing thread)' : ''}` };
   },
 
-  'write-back': async ({ deps, handoff, plan, outputs }) => {
+  'write-back': async ({ deps, handoff, plan, outputs, progress }) => {
     const work = outputs['create-work'] as CreatedWork | undefined;
     const intro = outputs['post-intro'] as PostedMessage | undefined;
     const handoffUrl = `${deps.config.publicUrl}/handoffs/${handoff.id}`;
@@ -83,6 +87,7 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
       handoffUrl,
       clientThreadTs: intro?.threadTs ?? null,
       note: buildTimelineNote({ title: handoff.title, document: handoff.document, people: plan.people, workUrl, handoffUrl, kickoffDue: plan.kickoffDue }),
+      progress,
     });
     const verb = deps.crmWriter.mode === 'dry-run' ? 'would write' : 'wrote';
     return { status: 'done', externalIds: { ...result }, message: `${deps.crmWriter.crm} ${verb} the status and a timeline note` };
@@ -103,7 +108,13 @@ export async function processHandoffJob(deps: JobDeps, job: Job, data: HandoffJo
   if (row.phase !== 'closed') return 'handoff not closed yet';
   if (row.status === 'stopped') return 'handoff stopped';
   if (!row.document) throw new UnrecoverableError(`handoff ${row.id} has no document`);
-  const ctx: StepContext = { deps, handoff: { ...row, document: row.document }, plan: row.plan as StoredPlan, outputs: {} };
+  const ctx: StepContext = {
+    deps,
+    handoff: { ...row, document: row.document },
+    plan: row.plan as StoredPlan,
+    outputs: {},
+    progress: { saved: {}, save: async () => undefined },
+  };
 
   const steps = await ensureSteps(deps.store, row.id, [...HANDOFF_STEPS]);
   if (row.status !== 'running') await updateHandoff(deps.store, row.id, { status: 'running', lastError: null });
@@ -129,7 +140,14 @@ async function runStep(ctx: StepContext, step: StepRow, job: Job, token: string 
   const id = step.stepId as HandoffStepId;
   const runner = STEP_RUNNERS[id];
   if (!runner) throw new UnrecoverableError(`unknown step ${id}`);
-  await startStep(deps.store, handoff.id, id);
+  const started = await startStep(deps.store, handoff.id, id);
+  ctx.progress = {
+    saved: { ...started.externalIds },
+    save: async (ids) => {
+      Object.assign(ctx.progress.saved, ids);
+      await saveStepProgress(deps.store, handoff.id, id, ids);
+    },
+  };
   let result: StepResult;
   try {
     result = await runner(ctx);

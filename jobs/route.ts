@@ -12,6 +12,8 @@ import { createHandoffIfAbsent, listHandoffsForDeal, updateHandoff, type Handoff
 import { appendAudit } from '../src/store/audit-repo.js';
 import { jobIdFor } from '../src/queue/queues.js';
 import { readDeal } from './read-deal.js';
+import { enqueueNudge } from './nudge.js';
+import { missingSetKey } from '../src/handoff/nudge-message.js';
 
 const STAGE_PROPERTIES = new Set(['dealstage', 'pipeline']);
 
@@ -76,6 +78,7 @@ async function routeToMapping(deps: JobDeps, mapping: Mapping, deal: CrmDeal, ph
       data: { event: event.identity, phase },
     });
     if (phase === 'closed') await enqueueHandoff(deps, handoff.id, 'closed');
+    else if (!built.document.complete) await enqueueNudge(deps, handoff.id, missingSetKey(built.document.missing));
     return `${mapping.name}: handoff ${handoff.id} created (${phase})`;
   }
 
@@ -85,7 +88,8 @@ async function routeToMapping(deps: JobDeps, mapping: Mapping, deal: CrmDeal, ph
     if (phase === 'closed') {
       await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'handoff.closed', message: `Deal closed: handing off (mapping ${mapping.name})`, data: { event: event.identity } });
       await enqueueHandoff(deps, handoff.id, 'closed');
-    } else if (handoff.complete !== built.document.complete || handoff.missing.length !== built.document.missing.length) {
+    } else if (missingSetKey(handoff.missing) !== missingSetKey(built.document.missing)) {
+      if (!built.document.complete) await enqueueNudge(deps, handoff.id, missingSetKey(built.document.missing));
       await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'document.updated', message: `Document now ${built.document.complete ? 'complete' : `missing ${built.document.missing.length} field(s)`}`, data: { missing: built.document.missing } });
     }
     return `${mapping.name}: handoff ${handoff.id} updated (${phase})`;

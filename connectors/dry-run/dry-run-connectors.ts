@@ -6,6 +6,7 @@ import type {
   CreatedWork,
   CreateWorkRequest,
   CrmWriter,
+  DirectMessageRequest,
   DryRunSink,
   PostedMessage,
   PostIntroRequest,
@@ -59,6 +60,11 @@ export function createDryRunChat(sink: DryRunSink): ChatConnector {
       };
       await sink.record({ handoffId: req.handoffId, connector: 'slack', action: 'postIntro', idempotencyKey: req.idempotencyKey, payload });
       return { channel: req.intro.channel, ts, threadTs: req.intro.threadTs ?? ts };
+    },
+    async sendDirectMessage(req: DirectMessageRequest) {
+      const payload = { to: req.email, text: req.text };
+      const r = await sink.record({ handoffId: req.handoffId, connector: 'slack', action: 'sendDirectMessage', idempotencyKey: req.idempotencyKey, payload });
+      return { channel: `dry-run-dm:${req.email}`, ts: String(r.id) };
     },
   };
 }

@@ -10,6 +10,9 @@ const urlOr = (fallback: string) => z.preprocess(emptyToUndefined, httpUrl().def
 const int = (fallback: number, min: number, max: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number' }).int('expected an integer').min(min).max(max).default(fallback));
 
+const rate = (fallback: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number' }).positive('must be above 0').max(10_000).default(fallback));
+
 const EnvSchema = z
   .object({
     PORT: int(3000, 0, 65535),
@@ -30,6 +33,7 @@ const EnvSchema = z
     BATON_WORKER_CONCURRENCY: int(10, 1, 500),
     BATON_RECONCILE_EVERY_SECONDS: int(900, 0, 86_400),
     BATON_JOB_LOCK_MS: int(30_000, 1_000, 600_000),
+    BATON_NUDGE_DELAY_SECONDS: int(60, 0, 86_400),
     BATON_WEBHOOK_MAX_BYTES: int(1_048_576, 1024, 20_971_520),
     BATON_API_TOKEN: optionalString,
     BATON_SAMPLE_DEALS_DIR: optionalString,
@@ -47,6 +51,13 @@ const EnvSchema = z
     SLACK_API_URL: urlOr('https://slack.com/api/'),
     SLACK_ESCALATION_CHANNEL: optionalString,
     ASANA_ACCESS_TOKEN: optionalString,
+    ASANA_WORKSPACE_GID: optionalString,
+    HUBSPOT_REQUESTS_PER_SECOND: rate(9),
+    JIRA_REQUESTS_PER_SECOND: rate(10),
+    SLACK_REQUESTS_PER_SECOND: rate(20),
+    SLACK_MESSAGES_PER_SECOND_PER_CHANNEL: rate(1),
+    ASANA_REQUESTS_PER_SECOND: rate(2.5),
+    BATON_HTTP_TIMEOUT_MS: int(15_000, 1_000, 120_000),
     ASANA_BASE_URL: urlOr('https://app.asana.com/api/1.0'),
   });
 
@@ -74,13 +85,19 @@ export interface BatonConfig {
   reconcileEveryMs: number;
   /** How long a job's lock lives without renewal: a killed worker's job is taken over after about this long. */
   jobLockMs: number;
+  /** Quiet period before a pre-close nudge is sent, so a burst of deal edits yields one DM. */
+  nudgeDelayMs: number;
   webhookMaxBytes: number;
   apiToken: string | undefined;
   sampleDealsDir: string | undefined;
   hubspot: { accessToken?: string; clientSecret?: string; apiBaseUrl: string; appId?: string; portalId?: string };
   jira: { baseUrl?: string; email?: string; apiToken?: string; projectKey: string };
   slack: { botToken?: string; signingSecret?: string; apiUrl: string; escalationChannel?: string };
-  asana: { accessToken?: string; baseUrl: string };
+  asana: { accessToken?: string; baseUrl: string; workspaceGid?: string };
+  /** Sustained request rates per downstream system, shared by all workers through Redis. */
+  rates: { hubspot: number; jira: number; slack: number; slackPerChannel: number; asana: number };
+  /** Timeout of every outgoing API request. */
+  httpTimeoutMs: number;
   /** Every secret value, so the logger can scrub them from any string that reaches a log line. */
   secrets: string[];
 }
@@ -114,6 +131,7 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
     workerConcurrency: e.BATON_WORKER_CONCURRENCY,
     reconcileEveryMs: e.BATON_RECONCILE_EVERY_SECONDS * 1000,
     jobLockMs: e.BATON_JOB_LOCK_MS,
+    nudgeDelayMs: e.BATON_NUDGE_DELAY_SECONDS * 1000,
     webhookMaxBytes: e.BATON_WEBHOOK_MAX_BYTES,
     apiToken: e.BATON_API_TOKEN,
     sampleDealsDir: e.BATON_SAMPLE_DEALS_DIR,
@@ -126,7 +144,15 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
     },
     jira: { baseUrl: e.JIRA_BASE_URL, email: e.JIRA_EMAIL, apiToken: e.JIRA_API_TOKEN, projectKey: e.JIRA_PROJECT_KEY },
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, apiUrl: e.SLACK_API_URL, escalationChannel: e.SLACK_ESCALATION_CHANNEL },
-    asana: { accessToken: e.ASANA_ACCESS_TOKEN, baseUrl: e.ASANA_BASE_URL },
+    asana: { accessToken: e.ASANA_ACCESS_TOKEN, baseUrl: e.ASANA_BASE_URL, workspaceGid: e.ASANA_WORKSPACE_GID },
+    rates: {
+      hubspot: e.HUBSPOT_REQUESTS_PER_SECOND,
+      jira: e.JIRA_REQUESTS_PER_SECOND,
+      slack: e.SLACK_REQUESTS_PER_SECOND,
+      slackPerChannel: e.SLACK_MESSAGES_PER_SECOND_PER_CHANNEL,
+      asana: e.ASANA_REQUESTS_PER_SECOND,
+    },
+    httpTimeoutMs: e.BATON_HTTP_TIMEOUT_MS,
     secrets,
   };
 }

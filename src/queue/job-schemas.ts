@@ -48,6 +48,9 @@ export type RouteJob = z.infer<typeof RouteJobSchema>;
 export const HandoffJobSchema = z.object({ handoffId: z.string().min(1), reason: z.string() });
 export type HandoffJob = z.infer<typeof HandoffJobSchema>;
 
+export const NudgeJobSchema = z.object({ handoffId: z.string().min(1), missingKey: z.string().min(1) });
+export type NudgeJob = z.infer<typeof NudgeJobSchema>;
+
 export const ReconcileJobSchema = z.object({}).passthrough();
 
 export function parseJob<T>(schema: z.ZodType<T>, data: unknown, queue: string): T {

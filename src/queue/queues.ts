@@ -7,6 +7,7 @@ export const QUEUE_NAMES = {
   events: 'events', // one job per accepted webhook request: the durable write on the ack path
   route: 'route', // one job per new event: read the deal, pick mappings
   handoff: 'handoff', // one job per handoff run: the steps
+  nudge: 'nudge', // before close: one DM to the rep per distinct set of missing fields (debounced)
   maintenance: 'maintenance', // schedulers: reconciliation
 } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -23,6 +24,7 @@ export interface BatonQueues {
   events: Queue;
   route: Queue;
   handoff: Queue;
+  nudge: Queue;
   maintenance: Queue;
   all(): Queue[];
   close(): Promise<void>;
@@ -34,6 +36,7 @@ export function createQueues(connection: Redis, prefix: string): BatonQueues {
     events: make(QUEUE_NAMES.events),
     route: make(QUEUE_NAMES.route),
     handoff: make(QUEUE_NAMES.handoff),
+    nudge: make(QUEUE_NAMES.nudge),
     maintenance: make(QUEUE_NAMES.maintenance),
   };
   return {

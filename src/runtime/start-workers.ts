@@ -4,11 +4,12 @@ import { Worker, type Job, type Processor } from 'bullmq';
 import type { Runtime } from './build-runtime.js';
 import { createWorkerConnection } from '../queue/redis-connection.js';
 import { QUEUE_NAMES, type QueueName } from '../queue/queues.js';
-import { HandoffJobSchema, IngestJobSchema, RouteJobSchema, parseJob } from '../queue/job-schemas.js';
+import { HandoffJobSchema, IngestJobSchema, NudgeJobSchema, RouteJobSchema, parseJob } from '../queue/job-schemas.js';
 import { processIngestJob } from '../../jobs/ingest.js';
 import { processRouteJob } from '../../jobs/route.js';
 import { processHandoffJob } from '../../jobs/handoff.js';
 import { processReconcileJob } from '../../jobs/reconcile.js';
+import { processNudgeJob } from '../../jobs/nudge.js';
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -58,6 +59,7 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
       },
       config.workerConcurrency,
     ),
+    make(QUEUE_NAMES.nudge, (job) => processNudgeJob(deps, parseJob(NudgeJobSchema, job.data, 'nudge')), 4),
     make(QUEUE_NAMES.maintenance, async (job) => (job.name === 'reconcile' ? processReconcileJob(deps) : undefined), 1),
   ];
 

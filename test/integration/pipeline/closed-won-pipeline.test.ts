@@ -7,7 +7,7 @@ import { countInbox } from '../../../src/store/inbox-repo.js';
 describe('closed-won pipeline (dry-run connectors)', () => {
   let b: Harness;
   beforeAll(async () => {
-    b = await startBaton();
+    b = await startBaton({ env: { HUBSPOT_APP_ID: '777000' } });
   });
   afterAll(async () => {
     await b.close();
@@ -17,6 +17,17 @@ describe('closed-won pipeline (dry-run connectors)', () => {
     const page = await b.api('/api/handoffs?limit=200');
     return (page.items as { id: string; dealId: string; status: string }[]).filter((h) => h.dealId === dealId);
   };
+
+  it("ignores Baton's own writes to a deal (sourceId = our app), before reading the deal", async () => {
+    const own = { ...stageChange(1002, 'closedwon', { eventId: 4 }), propertyName: 'baton_status', propertyValue: 'in_delivery', changeSource: 'INTEGRATION', sourceId: '777000' };
+    expect((await b.post([own])).status).toBe(200);
+    const row = await waitFor(async () => {
+      const r = await b.rt.store.db.selectFrom('inbox_events').selectAll().where('deal_id', '=', '1002').executeTakeFirst();
+      return r && r.status !== 'pending' && r;
+    }, 'own write routed');
+    expect(row).toMatchObject({ status: 'ignored', note: "Baton's own write to the deal" });
+    expect(await handoffsFor('1002')).toHaveLength(0);
+  });
 
   it('turns a mixed batch into exactly one handoff with every step recorded', async () => {
     const batch = [
@@ -76,8 +87,8 @@ describe('closed-won pipeline (dry-run connectors)', () => {
     const creation = { eventId: 9002, subscriptionId: 1, portalId: 62515, appId: 9090, occurredAt: now - 60_000, subscriptionType: 'deal.creation', attemptNumber: 0, objectId: 1001, changeFlag: 'CREATED' };
     const stage = stageChange(1001, 'closedwon', { eventId: 9003, occurredAt: now - 30_000 });
     for (const batch of [[later], [stage], [creation]]) expect((await b.post(batch)).status).toBe(200);
-    // 2 + 1 events from the tests above, 3 here; all routed (none left pending).
-    await waitFor(async () => (await countInbox(b.rt.store)) === 6 && (await countInbox(b.rt.store, { status: 'pending' })) === 0, 'events routed');
+    // 1 + 2 + 1 events from the tests above, 3 here; all routed (none left pending).
+    await waitFor(async () => (await countInbox(b.rt.store)) === 7 && (await countInbox(b.rt.store, { status: 'pending' })) === 0, 'events routed');
     await new Promise((r) => setTimeout(r, 300));
     expect(await handoffsFor('1001')).toHaveLength(1);
     expect(await countDryRuns(b.rt.store, { action: 'createWork' })).toBe(2); // deals 1001 and 1002, once each

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { readEnvOptions, ConfigError } from '../../../src/config/read-env-options.js';
+
+describe('readEnvOptions', () => {
+  it('applies the documented defaults', () => {
+    const c = readEnvOptions({});
+    expect(c.port).toBe(3000);
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.mappingsDir).toBe('./mappings');
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.hubspot.apiBaseUrl).toBe('https://api.hubapi.com');
+    expect(c.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(c.asana.baseUrl).toBe('https://app.asana.com/api/1.0');
+    expect(c.jira.projectKey).toBe('DEL');
+    expect(c.apiToken).toBeUndefined();
+  });
+
+  it('reports every problem at once, one line each, without echoing values', () => {
+    let err: unknown;
+    try {
+      readEnvOptions({ PORT: 'eighty', REDIS_URL: 'http://nope', JIRA_EMAIL: 'a@b.c', HUBSPOT_API_BASE_URL: 'ftp://x', SLACK_BOT_TOKEN: 'xoxb-secret-value' , DATABASE_URL: 'mysql://x' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems;
+    expect(problems).toEqual([
+      'PORT: expected a number',
+      'REDIS_URL: expected redis:// or rediss://',
+      expect.stringMatching(/^DATABASE_URL: expected postgres/),
+      'HUBSPOT_API_BASE_URL: expected an http(s) URL',
+      'JIRA_BASE_URL: required when JIRA_EMAIL is set (or unset them all for dry-run)',
+      'JIRA_API_TOKEN: required when JIRA_EMAIL is set (or unset them all for dry-run)',
+    ]);
+    expect((err as Error).message).not.toContain('xoxb-secret-value');
+  });
+
+  it('treats empty strings as unset and strips a trailing slash from the public URL', () => {
+    const c = readEnvOptions({ PORT: '', BATON_PUBLIC_URL: 'https://baton.example.com/', HUBSPOT_ACCESS_TOKEN: '' });
+    expect(c.port).toBe(3000);
+    expect(c.publicUrl).toBe('https://baton.example.com');
+    expect(c.hubspot.accessToken).toBeUndefined();
+  });
+
+  it('collects secrets for the log scrubber', () => {
+    const c = readEnvOptions({ HUBSPOT_ACCESS_TOKEN: 'pat-na1-abc', SLACK_SIGNING_SECRET: 'sss-123', BATON_API_TOKEN: 'tok-999' });
+    expect(c.secrets.sort()).toEqual(['pat-na1-abc', 'sss-123', 'tok-999']);
+  });
+});
