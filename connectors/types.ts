@@ -129,6 +129,8 @@ export type ConnectorMode = 'live' | 'dry-run';
  * (Jira label, Slack metadata, HubSpot note marker) finds that one.
  */
 export interface StepProgress {
+  /** True when no earlier attempt of this step ever called out: marker searches can be skipped. */
+  firstAttempt?: boolean;
   saved: Record<string, unknown>;
   save(ids: Record<string, unknown>): Promise<void>;
 }

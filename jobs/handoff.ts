@@ -142,6 +142,7 @@ async function runStep(ctx: StepContext, step: StepRow, job: Job, token: string 
   if (!runner) throw new UnrecoverableError(`unknown step ${id}`);
   const started = await startStep(deps.store, handoff.id, id);
   ctx.progress = {
+    firstAttempt: started.attempts === 1,
     saved: { ...started.externalIds },
     save: async (ids) => {
       Object.assign(ctx.progress.saved, ids);
