@@ -1,7 +1,7 @@
 // The CrmConnector for HubSpot (CRM v3 through @hubspot/api-client 13). All I/O, no business rules: it reads
 // deals, pipelines and reconciliation hits and turns every failure into RetryableError / PermanentError.
-import { Client } from '@hubspot/api-client';
 import type pino from 'pino';
+import type { RateLimiter } from '../common/rate-limiter.js';
 import type {
   CrmCompany,
   CrmConnector,
@@ -13,9 +13,8 @@ import type {
   DealReadRequest,
   PropertyBag,
 } from '../types.js';
-import { createErrorBodyCapture } from './capture-error-body.js';
-import { classifyHubSpotError, describeFailure } from './classify-error.js';
 import { HUBSPOT_DEFAULT_PIPELINE } from './default-pipeline.js';
+import { createHubSpotSdk, type HubSpotSdk } from './hubspot-sdk.js';
 
 export { HUBSPOT_DEFAULT_PIPELINE };
 
@@ -29,6 +28,11 @@ export interface HubSpotCrmOptions {
   logger?: pino.Logger;
   /** How long listPipelines() answers from memory. Default 5 minutes. */
   pipelineCacheMs?: number;
+  /** The shared HubSpot limiter (the writer takes slots on the same key); unlimited when absent. */
+  limiter?: RateLimiter;
+  requestsPerSecond?: number;
+  /** Deadline of each call (RetryableError after it); none when absent. */
+  timeoutMs?: number;
 }
 
 /** Always read, whatever the mappings ask for: routing and the document need them. */
@@ -76,46 +80,32 @@ interface SdkObject {
 class LiveHubSpotCrm implements CrmConnector {
   readonly crm = 'hubspot';
   readonly mode = 'live' as const;
-  private readonly client: Client;
-  private readonly capture = createErrorBodyCapture();
-  /**
-   * Per-call SDK options. SDK 13 applies configured middleware only when a call passes its own middleware, so the
-   * error-body capture goes here, appended after the SDK's own (User-Agent) middleware.
-   */
-  // Typed never: each generated API declares its own (structurally identical) options type.
-  private readonly call: never;
+  /** SDK client, per-call options (error-body capture), limiter, deadline and classification: see hubspot-sdk.ts. */
+  private readonly sdk: HubSpotSdk;
   private readonly cacheMs: number;
   private pipelines: { value: CrmPipeline[]; expiresAt: number } | undefined;
   private pipelinesInFlight: Promise<CrmPipeline[]> | undefined;
 
   constructor(private readonly opts: HubSpotCrmOptions & { accessToken: string }) {
     this.cacheMs = opts.pipelineCacheMs ?? 5 * 60 * 1000;
-    // SDK retries off: BullMQ owns retries and backoff, from the RetryableError's retryAfterMs.
-    this.client = new Client({
-      accessToken: opts.accessToken,
-      basePath: opts.basePath.replace(/\/+$/, ''),
-      numberOfApiCallRetries: 0,
-    });
-    this.call = { middleware: [this.capture.middleware], middlewareMergeStrategy: 'append' } as never;
+    this.sdk = createHubSpotSdk(opts);
   }
 
   async getDeal(dealId: string, want: DealReadRequest = {}): Promise<CrmDeal | null> {
     const op = `getDeal(${dealId})`;
-    let deal: SdkObject;
-    try {
-      deal = (await this.client.crm.deals.basicApi.getById(
+    const found = await this.sdk.sendOr404(op, DEAL_READ_SCOPES, (call) =>
+      this.sdk.client.crm.deals.basicApi.getById(
         dealId,
         union(DEFAULT_DEAL_PROPERTIES, want.dealProperties),
         undefined,
         ['contacts', 'companies'],
         false,
         undefined,
-        this.call,
-      )) as SdkObject;
-    } catch (err) {
-      if (this.statusOf(err) === 404) return null;
-      throw this.classify(err, op, DEAL_READ_SCOPES);
-    }
+        call,
+      ),
+    );
+    if (found === undefined) return null;
+    const deal = found as SdkObject;
 
     const companyIds = orderedAssociationIds(deal, 'companies', isPrimaryCompanyAssociation);
     const contactIds = orderedAssociationIds(deal, 'contacts', () => false);
@@ -174,12 +164,12 @@ class LiveHubSpotCrm implements CrmConnector {
         limit: SEARCH_PAGE_SIZE,
         ...(after !== undefined ? { after } : {}),
       };
-      let page: { results: SdkObject[]; paging?: { next?: { after: string } } };
-      try {
-        page = (await this.client.crm.deals.searchApi.doSearch(request as never, this.call)) as typeof page;
-      } catch (err) {
-        throw this.classify(err, `searchDealsEnteredStages(${stageIds.join(',')})`, ['crm.objects.deals.read']);
-      }
+      const page = (await this.sdk.send(
+        `searchDealsEnteredStages(${stageIds.join(',')})`,
+        ['crm.objects.deals.read'],
+        (call) => this.sdk.client.crm.deals.searchApi.doSearch(request as never, call),
+        { search: true },
+      )) as { results: SdkObject[]; paging?: { next?: { after: string } } };
       for (const d of page.results) {
         const stageId = d.properties.dealstage;
         if (!stageId) continue;
@@ -197,12 +187,10 @@ class LiveHubSpotCrm implements CrmConnector {
   // -------------------------------------------------------------------------------------------------------------
 
   private async fetchPipelines(): Promise<CrmPipeline[]> {
-    let res: { results: Array<{ id: string; label: string; archived?: boolean; displayOrder?: number; stages: StageLike[] }> };
-    try {
-      res = await this.client.crm.pipelines.pipelinesApi.getAll('deals', this.call);
-    } catch (err) {
-      throw this.classify(err, 'listPipelines', ['crm.objects.deals.read']);
-    }
+    const res: { results: Array<{ id: string; label: string; archived?: boolean; displayOrder?: number; stages: StageLike[] }> } =
+      await this.sdk.send('listPipelines', ['crm.objects.deals.read'], (call) =>
+        this.sdk.client.crm.pipelines.pipelinesApi.getAll('deals', call),
+      );
     const value = res.results
       .filter((p) => p.archived !== true)
       .sort(byDisplayOrder)
@@ -225,53 +213,35 @@ class LiveHubSpotCrm implements CrmConnector {
     op: string,
   ): Promise<Map<string, SdkObject>> {
     const out = new Map<string, SdkObject>();
-    const api = this.client.crm[object].batchApi;
+    const api = this.sdk.client.crm[object].batchApi;
     for (let i = 0; i < ids.length; i += BATCH_READ_LIMIT) {
       const inputs = ids.slice(i, i + BATCH_READ_LIMIT).map((id) => ({ id }));
-      try {
-        const res = await api.read({ inputs, properties, propertiesWithHistory: [] }, false, this.call);
-        for (const r of res.results as SdkObject[]) out.set(r.id, r);
-      } catch (err) {
-        throw this.classify(err, `${op} ${object}`, [`crm.objects.${object}.read`]);
-      }
+      const res = await this.sdk.send(`${op} ${object}`, [`crm.objects.${object}.read`], (call) =>
+        api.read({ inputs, properties, propertiesWithHistory: [] }, false, call),
+      );
+      for (const r of res.results as SdkObject[]) out.set(r.id, r);
     }
     return out;
   }
 
   private async readOwner(ownerId: string | null, op: string): Promise<CrmPerson | null> {
     if (ownerId === null || !/^\d+$/.test(ownerId)) return null;
-    try {
-      const o = await this.client.crm.owners.ownersApi.getById(Number(ownerId), 'id', false, this.call);
-      const properties: PropertyBag = {
-        email: o.email ?? null,
-        firstName: o.firstName ?? null,
-        lastName: o.lastName ?? null,
-        userId: o.userId === undefined ? null : String(o.userId),
-        type: o.type ?? null,
-      };
-      return { id: o.id, email: o.email ?? null, firstName: o.firstName ?? null, lastName: o.lastName ?? null, properties };
-    } catch (err) {
-      // A deactivated owner is gone from the active list: the deal simply has no readable owner.
-      if (this.statusOf(err) === 404) {
-        this.opts.logger?.warn({ ownerId }, 'HubSpot owner not found; reading deal without owner');
-        return null;
-      }
-      throw this.classify(err, `${op} owner`, ['crm.objects.owners.read']);
-    }
-  }
-
-  private statusOf(err: unknown): number | undefined {
-    return describeFailure(err).status;
-  }
-
-  private classify(err: unknown, operation: string, scopes: string[]): Error {
-    const e = classifyHubSpotError(
-      err,
-      { operation, scopes, secrets: [this.opts.accessToken] },
-      this.capture.rawBodyOf(err),
+    const o = await this.sdk.sendOr404(`${op} owner`, ['crm.objects.owners.read'], (call) =>
+      this.sdk.client.crm.owners.ownersApi.getById(Number(ownerId), 'id', false, call),
     );
-    this.opts.logger?.warn({ operation, error: e.name, message: e.message }, 'HubSpot call failed');
-    return e;
+    // A deactivated owner is gone from the active list: the deal simply has no readable owner.
+    if (o === undefined) {
+      this.opts.logger?.warn({ ownerId }, 'HubSpot owner not found; reading deal without owner');
+      return null;
+    }
+    const properties: PropertyBag = {
+      email: o.email ?? null,
+      firstName: o.firstName ?? null,
+      lastName: o.lastName ?? null,
+      userId: o.userId === undefined ? null : String(o.userId),
+      type: o.type ?? null,
+    };
+    return { id: o.id, email: o.email ?? null, firstName: o.firstName ?? null, lastName: o.lastName ?? null, properties };
   }
 }
 

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { runProcess } from './run-process.js';
 import { validateCommand } from './validate-command.js';
 import { previewCommand } from './preview-command.js';
+import { hubspotSetupCommand } from './hubspot-setup-command.js';
 
 const program = new Command()
   .name('baton')
@@ -32,6 +33,14 @@ program
   .option('--json', 'print JSON instead of text')
   .action(async (opts: { mapping: string; deal: string; dir: string; closedAt?: string; json?: boolean }) => {
     process.exitCode = await previewCommand(opts);
+  });
+
+const hubspot = program.command('hubspot').description('HubSpot helpers');
+hubspot
+  .command('setup')
+  .description('create the "Baton handoff" property group and the deal properties Baton reads and writes (idempotent)')
+  .action(async () => {
+    process.exitCode = await hubspotSetupCommand();
   });
 
 await program.parseAsync(process.argv);
