@@ -1,5 +1,6 @@
 // Turns whatever a HubSpot call threw into RetryableError / PermanentError (connectors/errors.ts) so jobs never
 // look at HTTP details. Messages are written for an admin: what happened, and what to change. Never the token.
+import { parseRetryAfter, redactSecrets } from '../common/http-failure.js';
 import { PermanentError, RetryableError } from '../errors.js';
 
 export const CONNECTOR = 'hubspot';
@@ -85,7 +86,7 @@ export function classifyFailure(f: HubSpotFailure, ctx: ClassifyContext, cause?:
   const op = ctx.operation;
   const body = isObject(f.body) ? f.body : {};
   const hsMessage = typeof body.message === 'string' ? body.message : typeof f.body === 'string' ? f.body.slice(0, 300) : '';
-  const say = (m: string) => redact(m, ctx.secrets);
+  const say = (m: string) => redactSecrets(m, ctx.secrets);
   const opts = { cause };
 
   if (f.status === undefined) {
@@ -178,14 +179,6 @@ export function classifyFailure(f: HubSpotFailure, ctx: ClassifyContext, cause?:
   );
 }
 
-/** Retry-After as delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
-}
 
 // HubSpot 403 bodies list what is missing in errors[].context.requiredGranularScopes (or requiredScopes).
 function requiredScopes(body: Record<string, unknown>): string[] | undefined {
@@ -217,11 +210,6 @@ function propertyNameFrom(body: Record<string, unknown>, message: string): strin
   return quoted?.[1];
 }
 
-function redact(message: string, secrets: string[] | undefined): string {
-  let m = message;
-  for (const s of secrets ?? []) if (s.length >= 4) m = m.split(s).join('[redacted]');
-  return m;
-}
 
 function fmt(ms: number): string {
   if (ms >= 60 * 60 * 1000 && ms % (60 * 60 * 1000) === 0) return `${ms / 3_600_000} h`;

@@ -2,6 +2,7 @@
 // timeouts, a bulk-create element error) into RetryableError / PermanentError (connectors/errors.ts), so
 // jobs never look at HTTP details. Messages are written for an admin: what happened and what to change.
 // They never carry the API token (or the Basic header derived from it).
+import { parseRetryAfter, redactSecrets } from '../common/http-failure.js';
 import { PermanentError, RetryableError } from '../errors.js';
 
 export const CONNECTOR = 'jira';
@@ -76,7 +77,7 @@ export function classifyJiraError(err: unknown, ctx: JiraErrorContext): Retryabl
 
 export function classifyJiraFailure(f: JiraFailure, ctx: JiraErrorContext, cause?: unknown): RetryableError | PermanentError {
   const where = prefix(ctx);
-  const say = (m: string) => redact(m, ctx.secrets);
+  const say = (m: string) => redactSecrets(m, ctx.secrets);
   // The raw cause (an AxiosError) carries the request config with the Authorization header: keep only a
   // plain description so nothing that logs the error chain can leak the token.
   const opts = { cause: describeCause(cause, ctx.secrets) };
@@ -178,12 +179,8 @@ export function describeFieldError(field: string, message: string): string {
 
 /** Retry-After (delta-seconds or HTTP date), else X-RateLimit-Reset (ISO instant); ms, capped. */
 export function retryAfterMs(headers: Record<string, string | undefined> | undefined, nowMs: number): number | undefined {
-  const ra = headers?.['retry-after']?.trim();
-  if (ra !== undefined && ra !== '') {
-    if (/^\d+(\.\d+)?$/.test(ra)) return Math.min(Math.round(Number(ra) * 1000), MAX_RETRY_AFTER_MS);
-    const at = Date.parse(ra);
-    if (Number.isFinite(at)) return Math.min(Math.max(0, at - nowMs), MAX_RETRY_AFTER_MS);
-  }
+  const ra = parseRetryAfter(headers?.['retry-after'], nowMs);
+  if (ra !== undefined) return Math.min(ra, MAX_RETRY_AFTER_MS);
   const reset = headers?.['x-ratelimit-reset'];
   if (reset !== undefined) {
     const at = Date.parse(reset);
@@ -224,7 +221,7 @@ function describeCause(cause: unknown, secrets: string[] | undefined): Error | u
   if (cause === undefined) return undefined;
   const e = cause as { name?: unknown; message?: unknown; code?: unknown; status?: unknown };
   const msg = typeof e.message === 'string' ? e.message : String(cause);
-  const out = new Error(redact(msg.slice(0, 500), secrets));
+  const out = new Error(redactSecrets(msg.slice(0, 500), secrets));
   out.name = typeof e.name === 'string' ? e.name : 'Error';
   return out;
 }
@@ -243,11 +240,6 @@ function headerRecord(headers: unknown): Record<string, string | undefined> {
   return out;
 }
 
-function redact(message: string, secrets: string[] | undefined): string {
-  let m = message;
-  for (const s of secrets ?? []) if (s.length >= 4) m = m.split(s).join('[redacted]');
-  return m;
-}
 
 function clip(text: string, max = 300): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

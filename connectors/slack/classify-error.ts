@@ -1,6 +1,7 @@
 // Turns whatever a Slack Web API call threw into RetryableError / PermanentError (connectors/errors.ts) so jobs
 // never look at Slack details. Slack answers most failures with HTTP 200 and `ok:false, error:<code>`; the
 // message for each code says what an admin has to change. Never the token.
+import { redactSecrets } from '../common/http-failure.js';
 import { ErrorCode } from '@slack/web-api';
 import { PermanentError, RetryableError } from '../errors.js';
 
@@ -40,7 +41,7 @@ export function platformErrorCode(err: unknown): string | undefined {
 
 export function classifySlackError(err: unknown, ctx: SlackClassifyContext): RetryableError | PermanentError {
   if (err instanceof RetryableError || err instanceof PermanentError) return err;
-  const say = (m: string) => redact(`Slack ${ctx.operation}: ${m}`, ctx.secrets);
+  const say = (m: string) => redactSecrets(`Slack ${ctx.operation}: ${m}`, ctx.secrets);
   const opts = { cause: err };
   const e = isObject(err) ? err : {};
 
@@ -153,11 +154,6 @@ function describe(e: unknown): string {
   return m.slice(0, 200);
 }
 
-function redact(message: string, secrets: readonly string[] | undefined): string {
-  let m = message;
-  for (const s of secrets ?? []) if (s.length >= 4) m = m.split(s).join('[redacted]');
-  return m;
-}
 
 function fmt(ms: number): string {
   if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`;

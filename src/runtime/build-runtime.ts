@@ -10,9 +10,7 @@ import { createProducerConnection, checkEvictionPolicy } from '../queue/redis-co
 import { createQueues, type BatonQueues } from '../queue/queues.js';
 import { loadMappingsFromDir, formatMappingError, type LoadedMapping, type MappingError } from '../mapping/load-mappings.js';
 import { HealthMonitor } from './health-monitor.js';
-import { createHubSpotCrm, HUBSPOT_DEFAULT_PIPELINE } from '../../connectors/hubspot/hubspot-crm.js';
-import { createSampleDealsCrm } from '../../connectors/sample/sample-deals-crm.js';
-import { createDryRunChat, createDryRunCrmWriter, createDryRunWorkTool } from '../../connectors/dry-run/dry-run-connectors.js';
+import { buildConnectors, type Connectors } from './build-connectors.js';
 import type { DryRunSink } from '../../connectors/types.js';
 import type { JobDeps } from '../../jobs/job-deps.js';
 
@@ -24,6 +22,7 @@ export interface Runtime {
   queues: BatonQueues;
   health: HealthMonitor;
   mappingErrors: MappingError[];
+  connectors: Connectors;
   jobDeps: JobDeps;
   close(): Promise<void>;
 }
@@ -55,21 +54,9 @@ export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger 
   let mappings: LoadedMapping[] = loaded.mappings;
 
   const sink: DryRunSink = { record: (r) => recordDryRun(store, r) };
-  const crm = createHubSpotCrm({ accessToken: config.hubspot.accessToken, basePath: config.hubspot.apiBaseUrl, portalId: config.hubspot.portalId, logger });
-  const jobDeps: JobDeps = {
-    config,
-    logger,
-    store,
-    queues,
-    mappings: () => mappings,
-    crm,
-    sampleCrm: config.sampleDealsDir ? createSampleDealsCrm(config.sampleDealsDir, [HUBSPOT_DEFAULT_PIPELINE]) : null,
-    // Live Jira/Asana/Slack/HubSpot writers arrive with the delivery work; every writer is dry-run here.
-    workTools: { jira: createDryRunWorkTool('jira', sink), asana: createDryRunWorkTool('asana', sink) },
-    chat: createDryRunChat(sink),
-    crmWriter: createDryRunCrmWriter('hubspot', sink),
-    now: () => new Date(),
-  };
+  const connectors = buildConnectors(config, redis, sink, logger);
+  const { crm, sampleCrm, workTools, chat, crmWriter } = connectors;
+  const jobDeps: JobDeps = { config, logger, store, queues, mappings: () => mappings, crm, sampleCrm, workTools, chat, crmWriter, now: () => new Date() };
   logger.info(
     { crm: crm.mode, jira: jobDeps.workTools.jira.mode, asana: jobDeps.workTools.asana.mode, slack: jobDeps.chat.mode, writeBack: jobDeps.crmWriter.mode },
     'connectors',
@@ -83,6 +70,7 @@ export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger 
     queues,
     health,
     mappingErrors: loaded.errors,
+    connectors,
     jobDeps,
     async close() {
       health.stop();

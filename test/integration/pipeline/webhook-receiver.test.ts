@@ -1,6 +1,5 @@
 // The acknowledged path's answers: 401 / 400 / 413 / 503 / 2xx, and the API's guard.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { startBaton, stageChange, waitFor, TEST_API_TOKEN, type Harness } from '../../helpers/baton-harness.js';
 import { countInbox } from '../../../src/store/inbox-repo.js';
+import { freePort } from '../../helpers/free-port.js';
 
 describe('POST /webhooks/hubspot answers', () => {
   let b: Harness;
@@ -78,15 +78,6 @@ describe('/api with no BATON_API_TOKEN', () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 // Persistence as the production guide asks (AOF, fsync always here), so a restart keeps acknowledged work.
 function startRedis(port: number, dir: string): ChildProcess {

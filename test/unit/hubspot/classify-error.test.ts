@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { parseRetryAfter } from '../../../connectors/common/http-failure.js';
 import {
   classifyFailure,
   classifyHubSpotError,
   describeFailure,
-  parseRetryAfter,
 } from '../../../connectors/hubspot/classify-error.js';
 import { PermanentError, RetryableError } from '../../../connectors/errors.js';
 
