@@ -14,6 +14,9 @@ import type {
   WriteBackRequest,
 } from '../types.js';
 
+import { plannedJiraRequests } from '../jira/planned-requests.js';
+import { buildIntroText, mentionOrName } from '../slack/intro-text.js';
+
 /** Deterministic fake ids so a retried step returns what the first attempt returned. */
 const fakeId = (key: string, suffix: string) => `dry-${Buffer.from(key).toString('base64url').slice(-10)}-${suffix}`;
 
@@ -26,20 +29,16 @@ export function createDryRunWorkTool(tool: 'jira' | 'asana', sink: DryRunSink): 
       for (const t of req.plan.tasks) {
         tasks[t.id] = { id: fakeId(req.idempotencyKey, t.id), key: null, url: null, assignee: t.assigneeEmail };
       }
-      const payload = {
+      const summaryOfPlan = {
         project: req.plan.project,
-        parent: { summary: req.plan.parent.summary, description: 'the handoff document' },
-        tasks: req.plan.tasks.map((t) => ({
-          id: t.id,
-          summary: t.summary,
-          assignee: t.assigneeEmail,
-          dueDate: t.dueDate,
-          blockedBy: t.after,
-          labels: t.labels,
-          fields: t.fields,
-        })),
-        links: req.plan.tasks.flatMap((t) => t.after.map((a) => ({ type: 'Blocks', blocks: t.id, blocker: a }))),
+        parent: req.plan.parent.summary,
+        tasks: req.plan.tasks.map((t) => ({ id: t.id, summary: t.summary, assignee: t.assigneeEmail, dueDate: t.dueDate, blockedBy: t.after })),
       };
+      // Jira: the exact requests the live connector would send; Asana: the plan (its requests depend on the project kind).
+      const payload =
+        tool === 'jira'
+          ? { ...summaryOfPlan, requests: plannedJiraRequests({ plan: req.plan, document: req.document, handoffId: req.handoffId, mapping: req.mapping }) }
+          : summaryOfPlan;
       await sink.record({ handoffId: req.handoffId, connector: tool, action: 'createWork', idempotencyKey: req.idempotencyKey, payload });
       return { parent: { id: fakeId(req.idempotencyKey, 'parent'), key: null, url: null }, tasks, notes: [] };
     },
@@ -55,7 +54,10 @@ export function createDryRunChat(sink: DryRunSink): ChatConnector {
       const payload = {
         channel: req.intro.channel,
         thread_ts: req.intro.threadTs,
-        text: req.intro.text,
+        // As the live connector builds it, with people named in plain text (no Slack lookups in dry-run).
+        text: buildIntroText(req.intro.text, mentionOrName(req.people.sales_rep, null), mentionOrName(req.people.project_lead, null)),
+        parse: 'none',
+        unfurl_links: false,
         metadata: { event_type: 'baton_handoff_intro', event_payload: { handoff_id: req.handoffId } },
       };
       await sink.record({ handoffId: req.handoffId, connector: 'slack', action: 'postIntro', idempotencyKey: req.idempotencyKey, payload });

@@ -19,8 +19,9 @@ program
   .command('validate')
   .description('check every mapping in a directory; prints file:line:col for each error, exit 1 if any')
   .argument('[dir]', 'mappings directory', process.env.MAPPINGS_DIR || './mappings')
-  .action(async (dir: string) => {
-    process.exitCode = await validateCommand(dir);
+  .option('--live', 'also check each mapping against HubSpot, Jira/Asana and Slack (needs their credentials)')
+  .action(async (dir: string, opts: { live?: boolean }) => {
+    process.exitCode = await validateCommand(dir, process.stdout, opts);
   });
 
 program

@@ -6,6 +6,8 @@ import { dealFromSnapshot } from '../../jobs/read-deal.js';
 import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mappings.js';
 import { buildHandoff, type BuiltHandoff } from '../mapping/build-handoff.js';
 import { renderDocumentMarkdown } from '../handoff/render-markdown.js';
+import { plannedJiraRequests } from '../../connectors/jira/planned-requests.js';
+import { buildIntroText, mentionOrName } from '../../connectors/slack/intro-text.js';
 
 export interface PreviewOptions {
   mapping: string;
@@ -36,7 +38,8 @@ export async function previewCommand(opts: PreviewOptions, out: NodeJS.WritableS
     return 1;
   }
   const built = buildHandoff(found.mapping, deal, { closedAt });
-  out.write(opts.json ? `${JSON.stringify(built, null, 2)}\n` : formatPreview(built, closedAt));
+  const requests = previewRequests(built, found.mapping.name);
+  out.write(opts.json ? `${JSON.stringify({ ...built, requests }, null, 2)}\n` : formatPreview(built, closedAt, requests));
   return 0;
 }
 
@@ -49,7 +52,29 @@ export function readDealFile(json: unknown): CrmDeal {
   return dealFromSnapshot(event);
 }
 
-export function formatPreview(b: BuiltHandoff, closedAt: Date): string {
+/** The exact API requests the live connectors would send (ids Jira/Slack assign shown as <placeholders>). */
+export function previewRequests(b: BuiltHandoff, mapping: string) {
+  const handoffId = '<handoff id>';
+  const people = b.people;
+  return {
+    work: b.work.tool === 'jira' ? plannedJiraRequests({ plan: b.work, document: b.document, handoffId, mapping }) : null,
+    slack: b.intro.channel
+      ? {
+          method: 'chat.postMessage',
+          body: {
+            channel: b.intro.channel,
+            ...(b.intro.threadTs ? { thread_ts: b.intro.threadTs } : {}),
+            text: buildIntroText(b.intro.text, mentionOrName(people.sales_rep, null), mentionOrName(people.project_lead, null)),
+            parse: 'none',
+            unfurl_links: false,
+            metadata: { event_type: 'baton_handoff_intro', event_payload: { handoff_id: handoffId } },
+          },
+        }
+      : null,
+  };
+}
+
+export function formatPreview(b: BuiltHandoff, closedAt: Date, requests?: ReturnType<typeof previewRequests>): string {
   const lines: string[] = [];
   const doc = b.document;
   lines.push(`== Document: ${doc.complete ? 'complete' : `INCOMPLETE, missing ${doc.missing.map((m) => m.label).join(', ')}`} ==`, '');
@@ -66,5 +91,13 @@ export function formatPreview(b: BuiltHandoff, closedAt: Date): string {
   lines.push(`  kickoff due: ${b.kickoffDue ?? '—'}`);
   lines.push('', `== Intro: ${b.intro.channel ? `${b.intro.tool} ${b.intro.channel}, ${b.intro.threadTs ? `reply in thread ${b.intro.threadTs}` : 'new thread'}` : 'NOT POSTED: the deal names no client channel'} ==`);
   lines.push(b.intro.text, '');
+  if (requests?.work) {
+    lines.push('== Jira requests (mentions of people are resolved to accountIds when sent) ==');
+    lines.push(JSON.stringify(requests.work, null, 2), '');
+  }
+  if (requests?.slack) {
+    lines.push('== Slack request (rep and lead become @mentions when Slack knows their emails) ==');
+    lines.push(JSON.stringify(requests.slack, null, 2), '');
+  }
   return `${lines.join('\n')}\n`;
 }

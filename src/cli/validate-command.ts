@@ -1,12 +1,32 @@
-// `baton validate [dir]`: what an admin runs in their own CI. Every error, with file:line:col; exit 1 if any.
+// `baton validate [dir] [--live]`: what an admin runs in their own CI. Every error, with
+// file:line:col; with --live also every problem against the connected systems. Exit 1 if any.
 import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mappings.js';
+import { readEnvOptions, ConfigError } from '../config/read-env-options.js';
+import { runPreflight, formatPreflightLine } from '../preflight/run-preflight.js';
+import { unlimited } from '../../connectors/common/rate-limiter.js';
 
-export async function validateCommand(dir: string, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function validateCommand(dir: string, out: NodeJS.WritableStream = process.stdout, opts: { live?: boolean } = {}): Promise<number> {
   const { mappings, errors } = await loadMappingsFromDir(dir, process.env);
   for (const e of errors) out.write(`${formatMappingError(e)}\n`);
   for (const m of mappings) out.write(`ok ${m.file}: mapping ${m.mapping.name} (${m.mapping.work.tasks.length} tasks)\n`);
-  if (errors.length > 0) {
-    out.write(`${errors.length} error(s) in ${dir}\n`);
+  let problems = errors.length;
+  if (opts.live && mappings.length > 0) {
+    let config;
+    try {
+      config = readEnvOptions(process.env);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      out.write(`${e.message}\n`);
+      return 1;
+    }
+    // A handful of reads: no shared limiter (and so no Redis) needed for a one-off check.
+    const lines = await runPreflight(config, mappings.map((m) => m.mapping), unlimited);
+    for (const l of lines) out.write(`${formatPreflightLine(l)}\n`);
+    problems += lines.filter((l) => l.status === 'problem').length;
+    if (!lines.some((l) => l.status === 'problem')) out.write('live checks passed\n');
+  }
+  if (problems > 0) {
+    out.write(`${problems} problem(s) in ${dir}\n`);
     return 1;
   }
   if (mappings.length === 0) {

@@ -137,7 +137,10 @@ async function waitForHandoffs(base: string, token: string, n: number): Promise<
 }
 
 function summarise(payload: Record<string, unknown>): string {
-  if (Array.isArray(payload.tasks)) return `project ${String(payload.project)}, ${payload.tasks.length} tasks, ${(payload.links as unknown[]).length} "blocks" links`;
+  if (Array.isArray(payload.tasks)) {
+    const links = (payload.requests as { links?: unknown[] } | undefined)?.links?.length ?? 0;
+    return `project ${String(payload.project)}: 1 parent, ${payload.tasks.length} tasks, ${links} "Blocks" links`;
+  }
   if (typeof payload.text === 'string') return `${String(payload.channel)}${payload.thread_ts ? ` (thread ${String(payload.thread_ts)})` : ''}: ${payload.text.slice(0, 90).replace(/\n/g, ' ')}…`;
   if (payload.properties) return `deal ${String(payload.dealId)} ← ${JSON.stringify(payload.properties)}`;
   return JSON.stringify(payload).slice(0, 100);

@@ -37,7 +37,7 @@ describe('baton validate', () => {
     const s = sink();
     expect(await validateCommand(dir, s.out)).toBe(1);
     expect(s.text()).toMatch(/broken\.yaml:5:3: trigger\.bogus: /);
-    expect(s.text()).toMatch(/error\(s\) in /);
+    expect(s.text()).toMatch(/problem\(s\) in /);
   });
 });
 
@@ -51,7 +51,13 @@ describe('baton preview', () => {
     expect(text).toContain('Acme Corp');
     expect(text).toMatch(/kickoff: .*\n\s+owner project_lead <priya\.lead@baton\.example>; due 2026-12-\d\d; after review-doc/);
     expect(text).toContain('reply in thread 1763990000.000200');
-    expect(text).not.toContain('<!channel>');
+    // The deal's `<!channel>` is escaped wherever Slack would read it; in Jira it is an ADF text node.
+    const intro = text.slice(text.indexOf('== Intro'), text.indexOf('== Jira'));
+    expect(intro).not.toContain('<!channel>');
+    const slack = JSON.parse(text.slice(text.indexOf('{', text.indexOf('== Slack request'))));
+    expect(slack.body).toMatchObject({ channel: 'C0ACMESHARED', thread_ts: '1763990000.000200', parse: 'none' });
+    expect(slack.body.text).not.toContain('<!channel>');
+    expect(text).toContain('"path": "/rest/api/3/issue/bulk"');
   });
 
   it('accepts a HubSpot workflow payload as the deal and shows what is missing', async () => {
