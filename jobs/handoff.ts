@@ -145,6 +145,7 @@ async function runStep(ctx: StepContext, step: StepRow, job: Job, token: string 
     firstAttempt: started.attempts === 1,
     saved: { ...started.externalIds },
     save: async (ids) => {
+      injectFault(id, 'first-save');
       Object.assign(ctx.progress.saved, ids);
       await saveStepProgress(deps.store, handoff.id, id, ids);
     },
@@ -156,7 +157,7 @@ async function runStep(ctx: StepContext, step: StepRow, job: Job, token: string 
     await handleStepError(ctx, id, e, job, token);
     throw e; // handleStepError throws the queue-level error; this line is never reached
   }
-  injectFault(id);
+  injectFault(id, 'after-call');
   await completeStep(deps.store, handoff.id, id, result.externalIds, result.status);
   await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: `step.${result.status}`, message: `${id}: ${result.message}`, data: { step: id } });
   ctx.outputs[id] = result.externalIds;
@@ -192,9 +193,13 @@ async function handleStepError(ctx: StepContext, id: HandoffStepId, e: unknown, 
   throw e;
 }
 
-/** Test-only crash point (NODE_ENV=test): die after the external call, before recording it. */
-function injectFault(stepId: string): void {
-  if (process.env.NODE_ENV === 'test' && process.env.BATON_FAULT_CRASH_AFTER_CALL === stepId) {
+/**
+ * Test-only crash points (NODE_ENV=test, BATON_FAULT_CRASH_AT=<step>:<point>): `first-save` dies the moment
+ * a connector has created its first external object and before anything is recorded (only the marker can
+ * save the retry); `after-call` dies after the whole call, before the step is marked done.
+ */
+function injectFault(stepId: string, point: 'first-save' | 'after-call'): void {
+  if (process.env.NODE_ENV === 'test' && process.env.BATON_FAULT_CRASH_AT === `${stepId}:${point}`) {
     process.kill(process.pid, 'SIGKILL');
   }
 }

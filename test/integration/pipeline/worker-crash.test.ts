@@ -1,24 +1,11 @@
 // A worker killed (SIGKILL) after an external call but before recording it: the next worker takes the
 // stalled job over and every effect still happens exactly once.
-import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBaton, stageChange, waitFor, type Harness } from '../../helpers/baton-harness.js';
 import { listDryRuns } from '../../../src/store/dry-run-repo.js';
 import { listSteps } from '../../../src/store/step-repo.js';
 import { listHandoffs } from '../../../src/store/handoff-repo.js';
-
-function spawnWorker(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += String(d)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, exited, stderr: () => stderr };
-}
+import { spawnWorker } from '../../helpers/spawn-worker.js';
 
 describe('worker killed mid-handoff', () => {
   let b: Harness | undefined;
@@ -29,7 +16,7 @@ describe('worker killed mid-handoff', () => {
 
   it.each(['create-work', 'post-intro', 'write-back'])('crash right after the %s call: restarted worker finishes, each effect once', async (step) => {
     b = await startBaton({ workers: false });
-    const first = spawnWorker({ ...b.env, NODE_ENV: 'test', BATON_FAULT_CRASH_AFTER_CALL: step });
+    const first = spawnWorker({ ...b.env, NODE_ENV: 'test', BATON_FAULT_CRASH_AT: `${step}:after-call` });
     expect((await b.post([stageChange(1001, 'closedwon', { eventId: 7 })])).status).toBe(200);
     const died = await first.exited;
     expect(died.signal, first.stderr()).toBe('SIGKILL');
