@@ -6,6 +6,7 @@ import type { JobDeps } from './job-deps.js';
 import { triggerStageIds } from '../src/mapping/trigger.js';
 import { getCursor, setCursor } from '../src/store/cursor-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
+import { listHandoffsForDeal } from '../src/store/handoff-repo.js';
 
 const CURSOR = 'reconcile.hubspot.deals';
 /** Overlap between sweeps: search results are eventually consistent. */
@@ -25,7 +26,11 @@ export async function processReconcileJob(deps: JobDeps): Promise<{ found: numbe
   const cursor = await getCursor(deps.store, CURSOR);
   const since = cursor ? Number(cursor) - OVERLAP_MS : startedAt - FIRST_LOOKBACK_MS;
   const accountId = deps.config.hubspot.portalId ?? 'default';
+  // How many mappings hand off a deal in each stage: a deal with that many closed handoffs needs nothing.
+  const mappingsPerStage = new Map<string, number>();
+  for (const m of mappings) for (const s of triggerStageIds(m, pipelines)) mappingsPerStage.set(s, (mappingsPerStage.get(s) ?? 0) + 1);
   let found = 0;
+  let queued = 0;
   let batch: CrmEvent[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
@@ -34,6 +39,9 @@ export async function processReconcileJob(deps: JobDeps): Promise<{ found: numbe
   };
   for await (const hit of deps.crm.searchDealsEnteredStages(stageIds, since)) {
     found++;
+    const closed = (await listHandoffsForDeal(deps.store, deps.crm.crm, hit.dealId)).filter((h) => h.phase === 'closed').length;
+    if (closed >= (mappingsPerStage.get(hit.stageId) ?? 1)) continue; // its webhook arrived: nothing was lost
+    queued++;
     batch.push({
       // Same deal entering the same stage at the same instant = same identity, sweep after sweep.
       identity: `${deps.crm.crm}:${accountId}:reconcile:${hit.dealId}:${hit.stageId}:${hit.enteredStageAt}`,
@@ -48,8 +56,8 @@ export async function processReconcileJob(deps: JobDeps): Promise<{ found: numbe
   }
   await flush();
   await setCursor(deps.store, CURSOR, String(startedAt));
-  if (found > 0) {
-    await appendAudit(deps.store, { handoffId: null, actor: 'worker', kind: 'reconcile.sweep', message: `Reconciliation found ${found} deal(s) in trigger stages since ${new Date(since).toISOString()}` });
+  if (queued > 0) {
+    await appendAudit(deps.store, { handoffId: null, actor: 'worker', kind: 'reconcile.sweep', message: `Reconciliation found ${queued} deal(s) in trigger stages since ${new Date(since).toISOString()} without a handoff (of ${found} seen)` });
   }
-  return { found, queued: found };
+  return { found, queued };
 }

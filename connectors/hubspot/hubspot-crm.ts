@@ -224,8 +224,20 @@ class LiveHubSpotCrm implements CrmConnector {
     return out;
   }
 
-  private async readOwner(ownerId: string | null, op: string): Promise<CrmPerson | null> {
-    if (ownerId === null || !/^\d+$/.test(ownerId)) return null;
+  // Owners are a handful of sales reps read for every deal: cached like pipelines (shared in-flight reads too).
+  private readonly owners = new Map<string, { at: number; value: Promise<CrmPerson | null> }>();
+
+  private readOwner(ownerId: string | null, op: string): Promise<CrmPerson | null> {
+    if (ownerId === null || !/^\d+$/.test(ownerId)) return Promise.resolve(null);
+    const hit = this.owners.get(ownerId);
+    if (hit && Date.now() - hit.at < this.cacheMs) return hit.value;
+    const value = this.fetchOwner(ownerId, op);
+    this.owners.set(ownerId, { at: Date.now(), value });
+    value.catch(() => this.owners.delete(ownerId)); // failures are not cached
+    return value;
+  }
+
+  private async fetchOwner(ownerId: string, op: string): Promise<CrmPerson | null> {
     const o = await this.sdk.sendOr404(`${op} owner`, ['crm.objects.owners.read'], (call) =>
       this.sdk.client.crm.owners.ownersApi.getById(Number(ownerId), 'id', false, call),
     );
