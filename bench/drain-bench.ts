@@ -93,7 +93,7 @@ export async function runDrainBench(opts: { deals?: number; workers?: number; hu
   }
 }
 
-if (process.argv[1]?.endsWith('drain-bench.ts')) {
+if (process.argv[1]?.endsWith("drain-bench.ts")) {
   const deals = Number(process.env.DEALS ?? 1000);
   console.log(JSON.stringify(await runDrainBench({ deals, workers: Number(process.env.WORKERS ?? 2) }), null, 2));
 }

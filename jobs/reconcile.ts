@@ -11,6 +11,8 @@ import { listHandoffsForDeal } from '../src/store/handoff-repo.js';
 const CURSOR = 'reconcile.hubspot.deals';
 /** Overlap between sweeps: search results are eventually consistent. */
 const OVERLAP_MS = 10 * 60_000;
+/** Deals that entered a stage this recently may still have their webhook in flight: the next sweep covers them. */
+const SETTLE_MS = 5 * 60_000;
 /** First sweep looks back this far (HubSpot's own retry window). */
 const FIRST_LOOKBACK_MS = 26 * 3600_000;
 const BATCH = 100;
@@ -38,6 +40,7 @@ export async function processReconcileJob(deps: JobDeps): Promise<{ found: numbe
     batch = [];
   };
   for await (const hit of deps.crm.searchDealsEnteredStages(stageIds, since)) {
+    if (hit.enteredStageAt > startedAt - SETTLE_MS) continue;
     found++;
     const closed = (await listHandoffsForDeal(deps.store, deps.crm.crm, hit.dealId)).filter((h) => h.phase === 'closed').length;
     if (closed >= (mappingsPerStage.get(hit.stageId) ?? 1)) continue; // its webhook arrived: nothing was lost
@@ -55,7 +58,7 @@ export async function processReconcileJob(deps: JobDeps): Promise<{ found: numbe
     if (batch.length >= BATCH) await flush();
   }
   await flush();
-  await setCursor(deps.store, CURSOR, String(startedAt));
+  await setCursor(deps.store, CURSOR, String(startedAt - SETTLE_MS));
   if (queued > 0) {
     await appendAudit(deps.store, { handoffId: null, actor: 'worker', kind: 'reconcile.sweep', message: `Reconciliation found ${queued} deal(s) in trigger stages since ${new Date(since).toISOString()} without a handoff (of ${found} seen)` });
   }
