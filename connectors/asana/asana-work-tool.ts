@@ -12,7 +12,7 @@ import { createAsanaClient } from './asana-client.js';
 import { ensureParent, type Parent } from './asana-parent.js';
 import { preflightAsana, type AsanaPreflightRequest, type PreflightProblem } from './asana-preflight.js';
 import type { AsanaErrorContext } from './classify-error.js';
-import { taskExternalGid, taskRef, withFooter } from './markers.js';
+import { asanaTaskBody } from './task-body.js';
 import { KEY, savedFlag, savedTask, type SavedTask } from './saved-progress.js';
 import { findBatonTasks, type FoundTask } from './task-search.js';
 import { parseWorkTarget } from './work-target.js';
@@ -42,7 +42,6 @@ export const MAX_DEPENDENCIES_PER_CALL = 30;
 /** An email Asana rejected as assignee is not offered again for this long (saves a 400 per task). */
 const UNKNOWN_ASSIGNEE_TTL_MS = 10 * 60 * 1000;
 /** Task fields Baton sets itself; a mapping's task `fields` may add others (custom_fields, followers, tags…). */
-const RESERVED_FIELDS = new Set(['name', 'notes', 'html_notes', 'assignee', 'due_on', 'due_at', 'projects', 'memberships', 'external', 'workspace', 'parent']);
 
 export function createAsanaWorkTool(opts: AsanaWorkToolOptions): AsanaWorkTool {
   const api = createAsanaClient(opts);
@@ -115,26 +114,19 @@ export function createAsanaWorkTool(opts: AsanaWorkToolOptions): AsanaWorkTool {
       return t;
     }
 
-    // In an existing project the document has no project description to live in: the first task carries it.
-    const description = task.description ?? '';
-    const text = parent.sectionGid && first ? [document, description].filter((s) => s.trim() !== '').join('\n\n') : description;
-    const extra = Object.fromEntries(Object.entries(task.fields).filter(([k]) => !RESERVED_FIELDS.has(k)));
-    const body: Record<string, unknown> = {
-      ...extra,
-      name: task.summary,
-      notes: withFooter(text, taskRef(req.handoffId, task.id)),
-      ...(task.dueDate ? { due_on: task.dueDate } : {}),
-      ...(parent.sectionGid
-        ? { memberships: [{ project: parent.project.gid, section: parent.sectionGid }] }
-        : { projects: [parent.project.gid] }),
-    };
-    let note: string | null = null;
     const email = task.assigneeEmail;
-    if (email && !isKnownUnknown(email)) body.assignee = email;
-    else if (email) note = unassignedNote(task);
-    if (sendExternal) {
-      body.external = { gid: taskExternalGid(req.handoffId, task.id), data: JSON.stringify({ handoffId: req.handoffId, taskId: task.id, mapping: req.mapping }) };
-    }
+    const body = asanaTaskBody({
+      task,
+      handoffId: req.handoffId,
+      mapping: req.mapping,
+      projectGid: parent.project.gid,
+      sectionGid: parent.sectionGid,
+      // In an existing project the document has no project description to live in: the first task carries it.
+      document: parent.sectionGid && first ? document : null,
+      assignee: email && !isKnownUnknown(email) ? email : null,
+      external: sendExternal,
+    });
+    let note: string | null = email && body.assignee === undefined ? unassignedNote(task) : null;
 
     const ctx = ctxFor(req, `creating task "${task.id}" (${task.summary.slice(0, 80)})`);
     let res: { data: Record<string, unknown> } | undefined;

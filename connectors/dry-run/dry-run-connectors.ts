@@ -15,6 +15,7 @@ import type {
 } from '../types.js';
 
 import { plannedJiraRequests } from '../jira/planned-requests.js';
+import { plannedAsanaRequests } from '../asana/planned-requests.js';
 import { buildIntroText, mentionOrName } from '../slack/intro-text.js';
 
 /** Deterministic fake ids so a retried step returns what the first attempt returned. */
@@ -34,11 +35,9 @@ export function createDryRunWorkTool(tool: 'jira' | 'asana', sink: DryRunSink): 
         parent: req.plan.parent.summary,
         tasks: req.plan.tasks.map((t) => ({ id: t.id, summary: t.summary, assignee: t.assigneeEmail, dueDate: t.dueDate, blockedBy: t.after })),
       };
-      // Jira: the exact requests the live connector would send; Asana: the plan (its requests depend on the project kind).
-      const payload =
-        tool === 'jira'
-          ? { ...summaryOfPlan, requests: plannedJiraRequests({ plan: req.plan, document: req.document, handoffId: req.handoffId, mapping: req.mapping }) }
-          : summaryOfPlan;
+      // The exact requests the live connector would send (ids the tool assigns shown as <placeholders>).
+      const planned = { plan: req.plan, document: req.document, handoffId: req.handoffId, mapping: req.mapping };
+      const payload = { ...summaryOfPlan, requests: tool === 'jira' ? plannedJiraRequests(planned) : plannedAsanaRequests(planned) };
       await sink.record({ handoffId: req.handoffId, connector: tool, action: 'createWork', idempotencyKey: req.idempotencyKey, payload });
       return { parent: { id: fakeId(req.idempotencyKey, 'parent'), key: null, url: null }, tasks, notes: [] };
     },

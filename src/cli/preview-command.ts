@@ -7,6 +7,7 @@ import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mapping
 import { buildHandoff, type BuiltHandoff } from '../mapping/build-handoff.js';
 import { renderDocumentMarkdown } from '../handoff/render-markdown.js';
 import { plannedJiraRequests } from '../../connectors/jira/planned-requests.js';
+import { plannedAsanaRequests } from '../../connectors/asana/planned-requests.js';
 import { buildIntroText, mentionOrName } from '../../connectors/slack/intro-text.js';
 
 export interface PreviewOptions {
@@ -57,7 +58,7 @@ export function previewRequests(b: BuiltHandoff, mapping: string) {
   const handoffId = '<handoff id>';
   const people = b.people;
   return {
-    work: b.work.tool === 'jira' ? plannedJiraRequests({ plan: b.work, document: b.document, handoffId, mapping }) : null,
+    work: (b.work.tool === 'jira' ? plannedJiraRequests : plannedAsanaRequests)({ plan: b.work, document: b.document, handoffId, mapping }),
     slack: b.intro.channel
       ? {
           method: 'chat.postMessage',
@@ -92,7 +93,7 @@ export function formatPreview(b: BuiltHandoff, closedAt: Date, requests?: Return
   lines.push('', `== Intro: ${b.intro.channel ? `${b.intro.tool} ${b.intro.channel}, ${b.intro.threadTs ? `reply in thread ${b.intro.threadTs}` : 'new thread'}` : 'NOT POSTED: the deal names no client channel'} ==`);
   lines.push(b.intro.text, '');
   if (requests?.work) {
-    lines.push('== Jira requests (mentions of people are resolved to accountIds when sent) ==');
+    lines.push(b.work.tool === 'jira' ? '== Jira requests (people are resolved to accountIds when sent) ==' : '== Asana requests ==');
     lines.push(JSON.stringify(requests.work, null, 2), '');
   }
   if (requests?.slack) {

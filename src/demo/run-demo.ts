@@ -138,7 +138,8 @@ async function waitForHandoffs(base: string, token: string, n: number): Promise<
 
 function summarise(payload: Record<string, unknown>): string {
   if (Array.isArray(payload.tasks)) {
-    const links = (payload.requests as { links?: unknown[] } | undefined)?.links?.length ?? 0;
+    const requests = payload.requests as { links?: unknown[] } | unknown[] | undefined;
+    const links = Array.isArray(requests) ? requests.filter((r) => String((r as { path: string }).path).endsWith('addDependencies')).length : (requests?.links?.length ?? 0);
     return `project ${String(payload.project)}: 1 parent, ${payload.tasks.length} tasks, ${links} "Blocks" links`;
   }
   if (typeof payload.text === 'string') return `${String(payload.channel)}${payload.thread_ts ? ` (thread ${String(payload.thread_ts)})` : ''}: ${payload.text.slice(0, 90).replace(/\n/g, ' ')}…`;

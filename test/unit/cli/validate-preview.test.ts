@@ -77,3 +77,24 @@ describe('baton preview', () => {
     expect(s.text()).toContain('services-onboarding');
   });
 });
+
+describe('baton preview for an Asana mapping', () => {
+  it('prints the exact Asana requests: the project, each task with its assignee and due date, the dependencies', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'baton-asana-'));
+    dirs.push(dir);
+    const yaml = (await import('node:fs/promises')).readFile('mappings/default.yaml', 'utf8');
+    await writeFile(join(dir, 'asana.yaml'), (await yaml).replace('tool: jira', 'tool: asana').replace(/project: .*$/m, 'project: "project:1200000000000042"'));
+    const s = sink();
+    expect(await previewCommand({ mapping: 'services-onboarding', deal: 'mappings/samples/1001.json', dir, closedAt: '2026-11-24T16:00:00Z', json: true }, s.out)).toBe(0);
+    const out = JSON.parse(s.text());
+    const reqs = out.requests.work as { method: string; path: string; body: { data: Record<string, unknown> } }[];
+    expect(reqs[0]).toMatchObject({ method: 'POST', path: '/projects/1200000000000042/sections' });
+    const tasks = reqs.filter((r) => r.path === '/tasks');
+    expect(tasks).toHaveLength(out.work.tasks.length);
+    expect(tasks[0]!.body.data).toMatchObject({ memberships: [{ project: '1200000000000042', section: '<new section gid>' }] });
+    expect(String(tasks[0]!.body.data.notes)).toContain('Acme Corp'); // first task carries the document in an existing project
+    const kickoff = tasks.find((t) => String(t.body.data.name).startsWith('Schedule the kickoff') || t.body.data.assignee === 'priya.lead@baton.example')!;
+    expect(kickoff.body.data.due_on).toMatch(/^2026-1[12]-\d\d$/);
+    expect(reqs.some((r) => r.path.endsWith('/addDependencies'))).toBe(true);
+  });
+});
