@@ -19,6 +19,16 @@ export async function runProcess(role: ProcessRole): Promise<void> {
     }
     throw e;
   }
+  // Signals are caught from the first moment: one arriving during start-up stops the process once it is up.
+  let stop: ((signal: string) => Promise<void>) | undefined;
+  let pending: string | undefined;
+  const onSignal = (signal: string) => {
+    if (stop) void stop(signal);
+    else pending ??= signal;
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+
   const rt = await buildRuntime(config);
   const server = role === 'worker' ? null : await startServer(rt);
   const workers = role === 'server' ? null : await startWorkers(rt);
@@ -27,7 +37,7 @@ export async function runProcess(role: ProcessRole): Promise<void> {
   }
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     rt.logger.info({ signal }, 'shutting down: no new webhooks, finishing in-flight jobs');
@@ -42,6 +52,5 @@ export async function runProcess(role: ProcessRole): Promise<void> {
     rt.logger.info('stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  if (pending) await stop(pending);
 }

@@ -1,8 +1,8 @@
-// A `baton worker` child process (a real, separately killable worker) with the given env.
+// A Baton child process (`baton worker`, `server` or `start`): real, separately killable, with the given env.
 import { spawn } from 'node:child_process';
 
-export function spawnWorker(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], {
+export function spawnBaton(role: 'worker' | 'server' | 'start', env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', role], {
     env: { ...process.env, ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -13,3 +13,5 @@ export function spawnWorker(env: Record<string, string>) {
   );
   return { child, exited, stderr: () => stderr };
 }
+
+export const spawnWorker = (env: Record<string, string>) => spawnBaton('worker', env);
