@@ -5,6 +5,7 @@ import { runProcess } from './run-process.js';
 import { validateCommand } from './validate-command.js';
 import { previewCommand } from './preview-command.js';
 import { hubspotSetupCommand } from './hubspot-setup-command.js';
+import { replayCommand } from './replay-command.js';
 
 const program = new Command()
   .name('baton')
@@ -34,6 +35,16 @@ program
   .option('--json', 'print JSON instead of text')
   .action(async (opts: { mapping: string; deal: string; dir: string; closedAt?: string; json?: boolean }) => {
     process.exitCode = await previewCommand(opts);
+  });
+
+program
+  .command('replay')
+  .description('list failed handoffs and dead-lettered jobs; replay handoffs by id (or --all), or retry one job')
+  .argument('[ids...]', 'handoff ids to replay')
+  .option('--all', 'replay every failed handoff')
+  .option('--job <queue/id>', 'retry one dead-lettered job')
+  .action(async (ids: string[], opts: { all?: boolean; job?: string }) => {
+    process.exitCode = await replayCommand(ids, opts);
   });
 
 const hubspot = program.command('hubspot').description('HubSpot helpers');

@@ -1,0 +1,51 @@
+// Replay of failed work (CLI `baton replay` and the admin page): a failed handoff's failed steps go back
+// to pending and the handoff runs again. Steps that succeeded are not repeated (they are done, and
+// each connector finds its marker anyway); dead-lettered queue jobs are retried as they were.
+import type { JobDeps } from './job-deps.js';
+import { getHandoff, listHandoffs, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
+import { listSteps, resetStepForRetry } from '../src/store/step-repo.js';
+import { appendAudit } from '../src/store/audit-repo.js';
+import { enqueueHandoff } from './route.js';
+
+export type ReplayDeps = Pick<JobDeps, 'store' | 'queues'>;
+
+export async function replayHandoff(deps: ReplayDeps, handoffId: string, actor: string): Promise<{ replayed: boolean; reason: string }> {
+  const h = await getHandoff(deps.store, handoffId);
+  if (!h) return { replayed: false, reason: 'no such handoff' };
+  if (h.status !== 'failed') return { replayed: false, reason: `handoff is ${h.status}, not failed` };
+  const failed = (await listSteps(deps.store, h.id)).filter((s) => s.status === 'failed');
+  for (const s of failed) await resetStepForRetry(deps.store, h.id, s.stepId);
+  await updateHandoff(deps.store, h.id, { status: 'pending', lastError: null });
+  await appendAudit(deps.store, {
+    handoffId: h.id,
+    actor,
+    kind: 'handoff.replayed',
+    message: `Replayed by ${actor}${failed.length ? `: ${failed.map((s) => s.stepId).join(', ')} reset` : ''} (was: ${h.lastError ?? 'failed'})`,
+  });
+  // A fresh job id: the failed run's job is kept in the dead-letter set for the record.
+  await enqueueHandoff(deps, h.id, `replay:${Date.now()}`);
+  return { replayed: true, reason: `${failed.length} failed step(s) reset` };
+}
+
+export async function listFailedHandoffs(deps: ReplayDeps, limit = 200): Promise<HandoffRow[]> {
+  return (await listHandoffs(deps.store, { limit, status: 'failed' })).items;
+}
+
+/** Jobs that exhausted their retries in the ingest and routing queues (a handoff's own failures are above). */
+export async function listDeadJobs(deps: ReplayDeps, limit = 100) {
+  const out: { queue: string; id: string; name: string; failedReason: string; attemptsMade: number; finishedOn: number | undefined }[] = [];
+  for (const q of [deps.queues.events, deps.queues.route, deps.queues.nudge]) {
+    for (const j of await q.getFailed(0, limit - 1)) {
+      out.push({ queue: q.name, id: j.id ?? '', name: j.name, failedReason: j.failedReason, attemptsMade: j.attemptsMade, finishedOn: j.finishedOn });
+    }
+  }
+  return out;
+}
+
+export async function retryDeadJob(deps: ReplayDeps, queue: string, id: string): Promise<boolean> {
+  const q = [deps.queues.events, deps.queues.route, deps.queues.nudge].find((x) => x.name === queue);
+  const job = q ? await q.getJob(id) : undefined;
+  if (!job || !(await job.isFailed())) return false;
+  await job.retry('failed');
+  return true;
+}
