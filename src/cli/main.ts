@@ -6,6 +6,7 @@ import { validateCommand } from './validate-command.js';
 import { previewCommand } from './preview-command.js';
 import { hubspotSetupCommand } from './hubspot-setup-command.js';
 import { replayCommand } from './replay-command.js';
+import { clusterCommand } from './cluster-command.js';
 
 const program = new Command()
   .name('baton')
@@ -35,6 +36,14 @@ program
   .option('--json', 'print JSON instead of text')
   .action(async (opts: { mapping: string; deal: string; dir: string; closedAt?: string; json?: boolean }) => {
     process.exitCode = await previewCommand(opts);
+  });
+
+program
+  .command('cluster')
+  .description('run one server and N workers as local processes (the docker-compose topology)')
+  .option('-w, --workers <n>', 'worker processes', (v) => Number.parseInt(v, 10), 2)
+  .action(async (opts: { workers: number }) => {
+    process.exit(await clusterCommand(opts));
   });
 
 program
