@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { runIngestBench } from './ingest-bench.js';
 import { runDrainBench } from './drain-bench.js';
+import { runHotPathBench } from './hot-path-bench.js';
 
 const picked = process.argv.slice(2);
 const want = (name: string) => picked.length === 0 || picked.includes(name);
@@ -11,6 +12,10 @@ const rows: string[][] = [];
 const notes: string[] = [];
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+if (want('hotpath')) {
+  const r = runHotPathBench();
+  rows.push(['ack path CPU: v3 signature check, 20-event body (median)', `${r.verifyUs} µs`, ''], ['ack path CPU: parse + shape-check, 20-event batch (median)', `${r.parseUs} µs`, '']);
+}
 if (want('ingest')) {
   const r = await runIngestBench();
   rows.push(

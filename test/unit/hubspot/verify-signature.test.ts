@@ -255,18 +255,4 @@ describe('verifyHubSpotSignature: URL and header details', () => {
       verifyHubSpotSignature(input({ rawBody: reserialised, headers: { 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': String(TS) } })).ok,
     ).toBe(false);
   });
-
-  it('is cheap: a 20-event batch verifies in well under 100 µs', () => {
-    const body = Buffer.from(JSON.stringify(Array.from({ length: 20 }, (_, i) => ({ eventId: i, objectId: 1000 + i, subscriptionType: 'deal.propertyChange' }))));
-    const now = Date.now();
-    const sig = createHmac('sha256', SECRET).update('POST').update(URI).update(body).update(String(now)).digest('base64');
-    const args = input({ rawBody: body, nowMs: now, headers: { 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': String(now) } });
-    for (let i = 0; i < 500; i++) verifyHubSpotSignature(args);
-    const n = 5000;
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) if (!verifyHubSpotSignature(args).ok) throw new Error('should verify');
-    const perCallUs = Number(process.hrtime.bigint() - t0) / n / 1000;
-    console.log(`verifyHubSpotSignature v3, 20-event body: ${perCallUs.toFixed(2)} µs/call`);
-    expect(perCallUs).toBeLessThan(100);
-  });
 });
