@@ -1,18 +1,10 @@
 // `baton hubspot setup`: the property group and properties the default mapping reads and writes.
-import { readEnvOptions, ConfigError } from '../config/read-env-options.js';
+import { readConfigOrReport } from './read-config.js';
 import { setupHubSpotProperties, formatSetupResult } from '../../connectors/hubspot/hubspot-setup.js';
 
 export async function hubspotSetupCommand(out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  let config;
-  try {
-    config = readEnvOptions(process.env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      out.write(`${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  const config = readConfigOrReport(out);
+  if (!config) return 1;
   if (!config.hubspot.accessToken) {
     out.write('HUBSPOT_ACCESS_TOKEN is not set: nothing to set up (Baton runs HubSpot in dry-run without it)\n');
     return 1;

@@ -1,5 +1,5 @@
 // `baton replay`: list failed handoffs and dead-lettered jobs, or replay them.
-import { readEnvOptions, ConfigError } from '../config/read-env-options.js';
+import { readConfigOrReport } from './read-config.js';
 import { createLogger } from '../log/create-logger.js';
 import { buildRuntime } from '../runtime/build-runtime.js';
 import { listDeadJobs, listFailedHandoffs, replayHandoff, retryDeadJob } from '../../jobs/replay.js';
@@ -10,14 +10,8 @@ export interface ReplayOptions {
 }
 
 export async function replayCommand(ids: string[], opts: ReplayOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  let config;
-  try {
-    config = readEnvOptions(process.env);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    out.write(`${e.message}\n`);
-    return 1;
-  }
+  const config = readConfigOrReport(out);
+  if (!config) return 1;
   const rt = await buildRuntime(config, { logger: createLogger({ level: 'warn', secrets: config.secrets }) });
   try {
     const deps = rt.jobDeps;

@@ -1,5 +1,5 @@
 // `baton start|server|worker`: one process, its parts chosen by role, with a graceful shutdown.
-import { readEnvOptions, ConfigError } from '../config/read-env-options.js';
+import { readConfigOrReport } from './read-config.js';
 import { buildRuntime } from '../runtime/build-runtime.js';
 import { startServer } from '../runtime/start-server.js';
 import { startWorkers } from '../runtime/start-workers.js';
@@ -9,16 +9,8 @@ export type ProcessRole = 'all' | 'server' | 'worker';
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
 export async function runProcess(role: ProcessRole): Promise<void> {
-  let config;
-  try {
-    config = readEnvOptions(process.env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(1);
-    }
-    throw e;
-  }
+  const config = readConfigOrReport(process.stderr);
+  if (!config) process.exit(1);
   // Signals are caught from the first moment: one arriving during start-up stops the process once it is up.
   let stop: ((signal: string) => Promise<void>) | undefined;
   let pending: string | undefined;

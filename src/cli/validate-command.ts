@@ -1,7 +1,7 @@
 // `baton validate [dir] [--live]`: what an admin runs in their own CI. Every error, with
 // file:line:col; with --live also every problem against the connected systems. Exit 1 if any.
 import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mappings.js';
-import { readEnvOptions, ConfigError } from '../config/read-env-options.js';
+import { readConfigOrReport } from './read-config.js';
 import { runPreflight, formatPreflightLine } from '../preflight/run-preflight.js';
 import { unlimited } from '../../connectors/common/rate-limiter.js';
 
@@ -11,14 +11,8 @@ export async function validateCommand(dir: string, out: NodeJS.WritableStream = 
   for (const m of mappings) out.write(`ok ${m.file}: mapping ${m.mapping.name} (${m.mapping.work.tasks.length} tasks)\n`);
   let problems = errors.length;
   if (opts.live && mappings.length > 0) {
-    let config;
-    try {
-      config = readEnvOptions(process.env);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      out.write(`${e.message}\n`);
-      return 1;
-    }
+    const config = readConfigOrReport(out);
+    if (!config) return 1;
     // A handful of reads: no shared limiter (and so no Redis) needed for a one-off check.
     const lines = await runPreflight(config, mappings.map((m) => m.mapping), unlimited);
     for (const l of lines) out.write(`${formatPreflightLine(l)}\n`);

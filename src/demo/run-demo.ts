@@ -3,7 +3,7 @@
 // Keeps running afterwards so the API can be explored; `--exit` stops after printing (used by tests).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readEnvOptions, ConfigError } from '../config/read-env-options.js';
+import { readConfigOrReport } from '../cli/read-config.js';
 import { buildRuntime } from '../runtime/build-runtime.js';
 import { startServer } from '../runtime/start-server.js';
 import { startWorkers } from '../runtime/start-workers.js';
@@ -21,16 +21,8 @@ process.env.DATABASE_URL ||= `sqlite:${join(process.env.BATON_DATA_DIR || './dat
 process.env.LOG_LEVEL ||= 'warn';
 
 async function main() {
-  let config;
-  try {
-    config = readEnvOptions(process.env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(1);
-    }
-    throw e;
-  }
+  const config = readConfigOrReport(process.stderr);
+  if (!config) process.exit(1);
   // A fresh demo each run: its own SQLite file and queue prefix.
   if (config.databaseUrl?.startsWith('sqlite:')) {
     const file = config.databaseUrl.slice('sqlite:'.length);
