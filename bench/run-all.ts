@@ -5,6 +5,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { runIngestBench } from './ingest-bench.js';
 import { runDrainBench } from './drain-bench.js';
 import { runHotPathBench } from './hot-path-bench.js';
+import { runEscalationBench } from './escalation-bench.js';
 
 const picked = process.argv.slice(2);
 const want = (name: string) => picked.length === 0 || picked.includes(name);
@@ -37,6 +38,16 @@ if (want('drain')) {
     ['drain: failed handoffs', `${r.failed} (done ${fmt(r.done)})`, '0'],
   );
   notes.push('drain: Baton is configured at 97% of each stand-in limit; the stand-ins answer 429 + Retry-After above it.');
+}
+if (want('escalation')) {
+  const r = await runEscalationBench();
+  rows.push(
+    [`escalation: Redis memory per pending check (${fmt(r.pending)} pending; one job hash ${r.jobHashBytes} B)`, `${fmt(r.bytesPerPending)} B`, '≤ 1,024 B'],
+    [`escalation: lateness p50 / p99 (due → sent, ${r.ratePerSec} due/s for ${fmt(r.due)} checks, ${fmt(r.fired)} fired)`, `${r.p50Ms} ms / ${r.p99Ms} ms (max ${r.maxMs} ms)`, 'p99 ≤ 1,000 ms'],
+    ['escalation: due → claimed p50 / p99 (queue pickup + live reads)', `${r.claimP50Ms} ms / ${r.claimP99Ms} ms`, ''],
+    ['escalation: worker RSS at end / peak', `${r.workerRssMb} MB / ${r.workerPeakRssMb} MB`, ''],
+  );
+  notes.push('escalation: one `baton worker` process (SQLite store, dry-run Slack), real BullMQ delayed jobs; the 100,000 pending checks stay in Redis while the due ones fire.');
 }
 
 const md = [

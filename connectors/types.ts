@@ -153,10 +153,39 @@ export interface CreatedWork {
   notes: string[];
 }
 
+/** How far a task is, in the tool's own terms: Jira's status category, Asana's completed flag. */
+export type TaskCategory = 'todo' | 'in_progress' | 'done' | 'unknown';
+
+/** A task Baton created, as the watcher refers to it. */
+export interface TaskRef {
+  /** The planned task id (mapping). */
+  taskId: string;
+  /** Jira issue id / Asana task gid. */
+  externalId: string;
+  /** Jira issue key; null for Asana. */
+  key: string | null;
+}
+
+export interface TaskState {
+  taskId: string;
+  externalId: string;
+  /** False when the tool no longer has the task (deleted, or no permission). */
+  found: boolean;
+  statusName: string | null;
+  category: TaskCategory;
+  /** Email when the tool shows it, else the display name. */
+  assignee: string | null;
+  /** YYYY-MM-DD as the tool holds it. */
+  dueDate: string | null;
+  url: string | null;
+}
+
 export interface WorkToolConnector {
   readonly tool: 'jira' | 'asana';
   readonly mode: ConnectorMode;
   createWork(req: CreateWorkRequest): Promise<CreatedWork>;
+  /** Live status of tasks Baton created (watching, issue #4). Absent or dry-run: nothing is known live. */
+  readTasks?(refs: TaskRef[], ctx: { mapping: string }): Promise<TaskState[]>;
 }
 
 export interface PostIntroRequest {
@@ -183,6 +212,21 @@ export interface DirectMessageRequest {
   email: string;
   /** mrkdwn, untrusted parts already escaped. */
   text: string;
+  /** Block Kit blocks (text stays the notification fallback). */
+  blocks?: unknown[];
+}
+
+/** A marked message in a channel (escalations, client-thread updates): idempotent on the key. */
+export interface ChannelMessageRequest {
+  handoffId: string;
+  idempotencyKey: string;
+  channel: string;
+  threadTs?: string | null;
+  /** mrkdwn, untrusted parts already escaped. */
+  text: string;
+  blocks?: unknown[];
+  metadataType: string;
+  metadata: Record<string, string | number | boolean>;
 }
 
 export interface ChatConnector {
@@ -191,6 +235,12 @@ export interface ChatConnector {
   postIntro(req: PostIntroRequest): Promise<PostedMessage>;
   /** A DM to a person found by email; `skipped` when the chat tool has no such person. */
   sendDirectMessage(req: DirectMessageRequest): Promise<{ channel: string; ts: string } | { skipped: string }>;
+  /** Watching (issue #4): escalations and client-thread updates. */
+  postMessage?(req: ChannelMessageRequest): Promise<PostedMessage>;
+  /** The chat tool's user id for an email (to mention people); null when unknown. */
+  lookupUserId?(email: string): Promise<string | null>;
+  /** Opens a modal (Slack views.open) for an interaction's trigger id. */
+  openView?(triggerId: string, view: Record<string, unknown>): Promise<void>;
 }
 
 export interface WriteBackRequest {
@@ -209,10 +259,34 @@ export interface WriteBackRequest {
   progress: StepProgress;
 }
 
+/** A delivery milestone reached (watching, issue #4): the status and its date on the deal. */
+export interface MilestoneWriteRequest {
+  handoffId: string;
+  idempotencyKey: string;
+  dealId: string;
+  milestone: 'kickoff' | 'first_deliverable';
+  /** CRM-neutral status (e.g. kickoff_done). */
+  status: string;
+  /** YYYY-MM-DD the milestone was reached. */
+  date: string;
+}
+
+export interface NoteRequest {
+  handoffId: string;
+  idempotencyKey: string;
+  dealId: string;
+  /** Plain text. */
+  note: string;
+}
+
 export interface CrmWriter {
   readonly crm: string;
   readonly mode: ConnectorMode;
   writeBack(req: WriteBackRequest): Promise<{ noteId: string | null }>;
+  /** Watching: kickoff done / first deliverable done on the deal. */
+  writeMilestone?(req: MilestoneWriteRequest): Promise<void>;
+  /** Watching: one more note on the deal (feedback); idempotent on the key. */
+  addNote?(req: NoteRequest): Promise<{ noteId: string | null }>;
 }
 
 /** Where dry-run connectors record what they would have sent. Idempotent on the key. */

@@ -13,6 +13,9 @@ import { buildTimelineNote, writeBackStatus } from '../src/handoff/timeline-note
 import { getHandoff, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { completeStep, ensureSteps, failStep, saveStepProgress, startStep, type StepRow } from '../src/store/step-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
+import { mappingOf, scheduleChecks } from './escalate.js';
+import { scheduleFeedback } from './feedback.js';
+import { seedTaskStatus } from './task-status.js';
 
 export const HANDOFF_STEPS = ['create-work', 'post-intro', 'write-back', 'schedule-checks'] as const;
 export type HandoffStepId = (typeof HANDOFF_STEPS)[number];
@@ -93,13 +96,22 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
     return { status: 'done', externalIds: { ...result }, message: `${deps.crmWriter.crm} ${verb} the status and a timeline note` };
   },
 
-  'schedule-checks': async () => ({
-    // Escalation checks and the feedback request are delayed jobs of the watching work (issue #4);
-    // until that lands the step says so instead of pretending.
-    status: 'skipped',
-    externalIds: {},
-    message: 'escalation checks and feedback are not scheduled: the watcher is not enabled in this version',
-  }),
+  'schedule-checks': async ({ deps, handoff, outputs }) => {
+    // Watching (issue #4, jobs/escalate.ts, jobs/feedback.ts): delayed jobs, re-runnable without duplicates.
+    const mapping = mappingOf(deps, handoff.mapping);
+    if (!mapping) return { status: 'skipped', externalIds: {}, message: `mapping ${handoff.mapping} is not loaded: nothing to watch` };
+    const work = outputs['create-work'] as CreatedWork | undefined;
+    await seedTaskStatus(deps, handoff, work?.tasks ?? {});
+    const checks = await scheduleChecks(deps, handoff, mapping);
+    const feedbackAt = await scheduleFeedback(deps, handoff, mapping);
+    if (checks.scheduled.length === 0 && !feedbackAt) {
+      return { status: 'skipped', externalIds: {}, message: `no escalations or feedback in mapping ${mapping.name}${checks.skipped.length ? ` (skipped: ${checks.skipped.join(', ')})` : ''}` };
+    }
+    const parts = [`${checks.scheduled.length} escalation check(s)${checks.scheduled.length ? ` (${checks.scheduled.join(', ')})` : ''}`];
+    if (checks.skipped.length) parts.push(`skipped ${checks.skipped.join(', ')}`);
+    if (feedbackAt) parts.push(`feedback request at ${feedbackAt}`);
+    return { status: 'done', externalIds: { checks: checks.scheduled, feedbackAt }, message: `scheduled ${parts.join('; ')}` };
+  },
 };
 
 export async function processHandoffJob(deps: JobDeps, job: Job, data: HandoffJob, token?: string): Promise<string> {

@@ -13,6 +13,7 @@ import { appendAudit } from '../src/store/audit-repo.js';
 import { jobIdFor } from '../src/queue/queues.js';
 import { readDeal } from './read-deal.js';
 import { enqueueNudge } from './nudge.js';
+import { cancelChecks } from './escalate.js';
 import { missingSetKey } from '../src/handoff/nudge-message.js';
 
 const STAGE_PROPERTIES = new Set(['dealstage', 'pipeline']);
@@ -113,6 +114,7 @@ async function stopHandoffs(deps: JobDeps, crm: string, dealId: string, why: str
   for (const h of handoffs) {
     await updateHandoff(deps.store, h.id, { status: 'stopped' });
     await appendAudit(deps.store, { handoffId: h.id, actor: 'worker', kind: 'handoff.stopped', message: `Stopped: ${why}` });
+    await cancelChecks(deps, h.id, why);
   }
   return handoffs.length;
 }

@@ -9,6 +9,7 @@ import { PermanentError } from '../errors.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
 import type { CreatedWork, CreateWorkRequest, WorkToolConnector } from '../types.js';
 import { createAsanaClient } from './asana-client.js';
+import { readAsanaTasks } from './read-task-status.js';
 import { ensureParent, type Parent } from './asana-parent.js';
 import { preflightAsana, type AsanaPreflightRequest, type PreflightProblem } from './asana-preflight.js';
 import type { AsanaErrorContext } from './classify-error.js';
@@ -192,6 +193,7 @@ export function createAsanaWorkTool(opts: AsanaWorkToolOptions): AsanaWorkTool {
     tool: 'asana',
     mode: 'live',
     createWork,
+    readTasks: (refs, ctx) => readAsanaTasks(api, refs, ctx),
     preflight: (req) => preflightAsana(api, { workspaceGid: opts.workspaceGid }, req),
   };
 }

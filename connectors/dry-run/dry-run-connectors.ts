@@ -2,14 +2,18 @@
 // is keyed by the same idempotency key a live connector uses as its marker, so a retried step finds
 // its earlier record exactly as a live one finds its Jira label or Slack metadata.
 import type {
+  ChannelMessageRequest,
   ChatConnector,
   CreatedWork,
   CreateWorkRequest,
   CrmWriter,
   DirectMessageRequest,
   DryRunSink,
+  MilestoneWriteRequest,
+  NoteRequest,
   PostedMessage,
   PostIntroRequest,
+  TaskState,
   WorkToolConnector,
   WriteBackRequest,
 } from '../types.js';
@@ -41,6 +45,10 @@ export function createDryRunWorkTool(tool: 'jira' | 'asana', sink: DryRunSink): 
       await sink.record({ handoffId: req.handoffId, connector: tool, action: 'createWork', idempotencyKey: req.idempotencyKey, payload });
       return { parent: { id: fakeId(req.idempotencyKey, 'parent'), key: null, url: null }, tasks, notes: [] };
     },
+    // Nothing exists in the tool, so nothing is known live: the watcher falls back to what webhooks stored.
+    async readTasks(): Promise<TaskState[]> {
+      return [];
+    },
   };
 }
 
@@ -67,6 +75,12 @@ export function createDryRunChat(sink: DryRunSink): ChatConnector {
       const r = await sink.record({ handoffId: req.handoffId, connector: 'slack', action: 'sendDirectMessage', idempotencyKey: req.idempotencyKey, payload });
       return { channel: `dry-run-dm:${req.email}`, ts: String(r.id) };
     },
+    async postMessage(req: ChannelMessageRequest): Promise<PostedMessage> {
+      const payload = { channel: req.channel, thread_ts: req.threadTs ?? null, text: req.text, blocks: req.blocks ?? null, metadata: { event_type: req.metadataType, event_payload: req.metadata } };
+      const r = await sink.record({ handoffId: req.handoffId, connector: 'slack', action: 'postMessage', idempotencyKey: req.idempotencyKey, payload });
+      const ts = `${1_700_000_000 + r.id}.000200`;
+      return { channel: req.channel, ts, threadTs: req.threadTs ?? ts };
+    },
   };
 }
 
@@ -87,6 +101,14 @@ export function createDryRunCrmWriter(crm: string, sink: DryRunSink): CrmWriter 
         note: req.note,
       };
       await sink.record({ handoffId: req.handoffId, connector: crm, action: 'writeBack', idempotencyKey: req.idempotencyKey, payload });
+      return { noteId: null };
+    },
+    async writeMilestone(req: MilestoneWriteRequest): Promise<void> {
+      const payload = { dealId: req.dealId, milestone: req.milestone, properties: { status: req.status, date: req.date } };
+      await sink.record({ handoffId: req.handoffId, connector: crm, action: 'writeMilestone', idempotencyKey: req.idempotencyKey, payload });
+    },
+    async addNote(req: NoteRequest): Promise<{ noteId: string | null }> {
+      await sink.record({ handoffId: req.handoffId, connector: crm, action: 'addNote', idempotencyKey: req.idempotencyKey, payload: { dealId: req.dealId, note: req.note } });
       return { noteId: null };
     },
   };

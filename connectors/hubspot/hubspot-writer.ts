@@ -7,7 +7,7 @@
 import type pino from 'pino';
 import type { RateLimiter } from '../common/rate-limiter.js';
 import { PermanentError } from '../errors.js';
-import type { CrmWriter, WriteBackRequest } from '../types.js';
+import type { CrmWriter, MilestoneWriteRequest, NoteRequest, WriteBackRequest } from '../types.js';
 import { BATON_PROPERTY_NAMES } from './baton-properties.js';
 import { CONNECTOR } from './classify-error.js';
 import { createHubSpotSdk, type HubSpotSdk } from './hubspot-sdk.js';
@@ -72,6 +72,38 @@ class LiveHubSpotWriter implements CrmWriter {
     } catch (e) {
       throw withSetupHint(e);
     }
+    return { noteId };
+  }
+
+  /** Kickoff / first deliverable done: baton_status and the milestone's date. A repeated PATCH is harmless. */
+  async writeMilestone(req: MilestoneWriteRequest): Promise<void> {
+    const properties: Record<string, string> = {
+      baton_status: req.status,
+      [req.milestone === 'kickoff' ? 'baton_kickoff_done' : 'baton_first_deliverable_done']: hubspotDate(req.date),
+    };
+    try {
+      await this.sdk.send(`writeMilestone(deal ${req.dealId}) ${req.milestone}`, WRITE_SCOPES, (call) =>
+        this.sdk.client.crm.deals.basicApi.update(req.dealId, { properties }, undefined, call),
+      );
+    } catch (e) {
+      throw withSetupHint(e);
+    }
+  }
+
+  /**
+   * One more note on the deal (e.g. the delivery feedback), found again by its footer "Baton ref <key>"
+   * before creating, so a retry never adds a second.
+   */
+  async addNote(req: NoteRequest): Promise<{ noteId: string | null }> {
+    // The note machinery keys on handoffId; the idempotency key (handoffId:purpose) keeps this note apart
+    // from the write-back note (whose marker must not be followed by ':').
+    const asNote = {
+      handoffId: req.idempotencyKey,
+      dealId: req.dealId,
+      note: req.note,
+      progress: { saved: {}, save: async () => undefined },
+    } as unknown as WriteBackRequest;
+    const noteId = (await this.findNote(asNote)) ?? (await this.createNote(asNote));
     return { noteId };
   }
 

@@ -12,6 +12,7 @@ import { CONNECTOR } from './classify-error.js';
 import { blocksLinkExists, findMarkedIssues, type FoundIssue } from './find-marked-issues.js';
 import { parentCreate, taskCreate } from './issue-payloads.js';
 import { createJiraCall, type JiraCall } from './jira-client.js';
+import { readJiraTasks } from './read-task-status.js';
 import { linkId } from './markers.js';
 import { runPreflight, type JiraPreflightRequest } from './preflight.js';
 import { createProjectDirectory } from './project-directory.js';
@@ -191,6 +192,7 @@ export function createJiraWorkTool(opts: JiraOptions): JiraWorkTool {
     tool: 'jira',
     mode: 'live',
     createWork,
+    readTasks: (refs, ctx) => readJiraTasks(call, refs, ctx),
     preflight: (req) => runPreflight({ call: call as JiraCall, users, projects }, req),
   };
 }

@@ -52,6 +52,8 @@ export interface SlackChat extends ChatConnector {
   sendDirectMessage(req: DirectMessageRequest): Promise<{ channel: string; ts: string } | { skipped: string }>;
   postMessage(req: PostMessageRequest): Promise<PostedMessage>;
   preflight(req: { channels: string[]; emails: string[] }): Promise<PreflightProblem[]>;
+  lookupUserId(email: string): Promise<string | null>;
+  openView(triggerId: string, view: Record<string, unknown>): Promise<void>;
 }
 
 interface MarkedPost {
@@ -130,6 +132,15 @@ export function createSlackChat(opts: SlackOptions): SlackChat {
 
     preflight(req) {
       return slackPreflight(api, directory, req);
+    },
+
+    // Watching (issue #4): mentions in escalations, and the feedback modal opened from a button.
+    lookupUserId(email) {
+      return directory.lookupUser(email);
+    },
+
+    async openView(triggerId, view) {
+      await api.call('views.open', { trigger_id: triggerId, view });
     },
   };
 }

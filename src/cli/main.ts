@@ -7,6 +7,7 @@ import { previewCommand } from './preview-command.js';
 import { hubspotSetupCommand } from './hubspot-setup-command.js';
 import { replayCommand } from './replay-command.js';
 import { clusterCommand } from './cluster-command.js';
+import { userHashCommand } from './user-hash-command.js';
 
 const program = new Command()
   .name('baton')
@@ -62,6 +63,16 @@ hubspot
   .description('create the "Baton handoff" property group and the deal properties Baton reads and writes (idempotent)')
   .action(async () => {
     process.exitCode = await hubspotSetupCommand();
+  });
+
+const user = program.command('user').description('dashboard users (BATON_USERS)');
+user
+  .command('hash')
+  .description('read a password from stdin and print its scrypt hash for BATON_USERS')
+  .option('--name <name>', 'also print the user name, as a compact BATON_USERS entry name:role:hash')
+  .option('--role <role>', 'viewer or admin (with --name)')
+  .action(async (opts: { name?: string; role?: string }) => {
+    process.exitCode = await userHashCommand(opts);
   });
 
 await program.parseAsync(process.argv);

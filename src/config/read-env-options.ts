@@ -1,6 +1,16 @@
 // Env is read once, validated with zod, into one typed options object (Probot's read-env-options).
 // Every problem is reported at once, one line each, so an operator fixes them in one pass.
 import { z } from 'zod';
+import { parseDuration } from '../handoff/durations.js';
+import { parseUsers, type DashboardUser } from '../dashboard/auth/parse-users.js';
+
+function durationCheck(text: string, ctx: z.RefinementCtx): void {
+  try {
+    parseDuration(text);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
+  }
+}
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -59,6 +69,17 @@ const EnvSchema = z
     ASANA_REQUESTS_PER_SECOND: rate(2.5),
     BATON_HTTP_TIMEOUT_MS: int(15_000, 1_000, 120_000),
     ASANA_BASE_URL: urlOr('https://app.asana.com/api/1.0'),
+    // Watching the handoff (docs/watching.md).
+    JIRA_WEBHOOK_SECRET: optionalString,
+    ASANA_WEBHOOK_SECRET: optionalString,
+    BATON_FEEDBACK_FORM_SECRET: optionalString,
+    BATON_WATCH_POLL_SECONDS: int(300, 0, 86_400),
+    BATON_SNOOZE_SECONDS: int(86_400, 1, 30 * 86_400),
+    BATON_FEEDBACK_REMINDER: z.preprocess(emptyToUndefined, z.string().default('3 business days').superRefine(durationCheck)),
+    // Dashboard sign-in (docs/dashboard.md). BATON_USERS is parsed below (its problems name the entry).
+    BATON_USERS: optionalString,
+    BATON_SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)').optional()),
+    BATON_SESSION_HOURS: int(12, 1, 720),
   });
 
 /** Half a Jira configuration is a mistake, not dry-run: name the missing pieces. */
@@ -98,6 +119,22 @@ export interface BatonConfig {
   rates: { hubspot: number; jira: number; slack: number; slackPerChannel: number; asana: number };
   /** Timeout of every outgoing API request. */
   httpTimeoutMs: number;
+  /** Watching the handoff (issue #4): webhooks from the delivery tools, polling, snoozes, feedback. */
+  watch: {
+    /** Verifies Jira's X-Hub-Signature; unset = POST /webhooks/jira refuses everything. */
+    jiraWebhookSecret?: string;
+    /** Required as ?token= on the Asana webhook URL before a handshake is accepted. */
+    asanaWebhookSecret?: string;
+    /** Signs the web feedback form links; unset = no web form (Slack modal only). */
+    feedbackFormSecret?: string;
+    /** Reconciliation: poll open handoffs' tasks this often (0 = off). */
+    pollEveryMs: number;
+    snoozeMs: number;
+    /** Duration text: the one feedback reminder comes this long after the ask. */
+    feedbackReminder: string;
+  };
+  /** Dashboard sign-in: users from BATON_USERS, the session-signing secret, session lifetime. */
+  dashboard: { users: DashboardUser[]; sessionSecret: string | undefined; sessionTtlMs: number };
   /** Every secret value, so the logger can scrub them from any string that reaches a log line. */
   secrets: string[];
 }
@@ -114,9 +151,12 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
   // Never echo a value: some of these are secrets.
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`);
   problems.push(...incompleteGroups(env));
+  const users = parseUsers(env.BATON_USERS);
+  problems.push(...users.problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data!;
-  const secrets = [e.HUBSPOT_ACCESS_TOKEN, e.HUBSPOT_CLIENT_SECRET, e.JIRA_API_TOKEN, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.ASANA_ACCESS_TOKEN, e.BATON_API_TOKEN]
+  const secrets = [e.HUBSPOT_ACCESS_TOKEN, e.HUBSPOT_CLIENT_SECRET, e.JIRA_API_TOKEN, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.ASANA_ACCESS_TOKEN, e.BATON_API_TOKEN, e.BATON_SESSION_SECRET,
+    e.JIRA_WEBHOOK_SECRET, e.ASANA_WEBHOOK_SECRET, e.BATON_FEEDBACK_FORM_SECRET]
     .filter((s): s is string => typeof s === 'string' && s.length >= 4);
   return {
     port: e.PORT,
@@ -153,6 +193,15 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
       asana: e.ASANA_REQUESTS_PER_SECOND,
     },
     httpTimeoutMs: e.BATON_HTTP_TIMEOUT_MS,
+    watch: {
+      jiraWebhookSecret: e.JIRA_WEBHOOK_SECRET,
+      asanaWebhookSecret: e.ASANA_WEBHOOK_SECRET,
+      feedbackFormSecret: e.BATON_FEEDBACK_FORM_SECRET,
+      pollEveryMs: e.BATON_WATCH_POLL_SECONDS * 1000,
+      snoozeMs: e.BATON_SNOOZE_SECONDS * 1000,
+      feedbackReminder: e.BATON_FEEDBACK_REMINDER,
+    },
+    dashboard: { users: users.users, sessionSecret: e.BATON_SESSION_SECRET, sessionTtlMs: e.BATON_SESSION_HOURS * 3600_000 },
     secrets,
   };
 }

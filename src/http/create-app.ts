@@ -8,6 +8,13 @@ import type { HealthMonitor } from '../runtime/health-monitor.js';
 import { hubspotWebhookRouter } from './hubspot-webhook-receiver.js';
 import { handoffsApiRouter } from './handoffs-api.js';
 import { requireApiToken } from './require-api-token.js';
+import { slackInteractionsRouter } from './slack-interactions.js';
+import { jiraWebhookRouter } from './jira-webhook-receiver.js';
+import { asanaWebhookRouter } from './asana-webhook-receiver.js';
+import { feedbackFormRouter } from './feedback-form.js';
+import type { ChatConnector } from '../../connectors/types.js';
+import { dashboardRouter, type DashboardDeps } from '../dashboard/dashboard-router.js';
+import { dashboardApiRouter } from '../dashboard/dashboard-api.js';
 
 export interface AppDeps {
   config: BatonConfig;
@@ -16,6 +23,10 @@ export interface AppDeps {
   queues: BatonQueues;
   health: HealthMonitor;
   now?: () => number;
+  /** Opens the feedback modal from a Slack button (the watching work); absent = no modal. */
+  chat?: ChatConnector;
+  /** The dashboard (sign-in, pages, admin); absent = not mounted. */
+  dashboard?: DashboardDeps;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -43,7 +54,18 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
 
+  // Watching the handoff (docs/watching.md): Slack buttons and modals, delivery-tool webhooks, the feedback form.
+  app.use(slackInteractionsRouter({ signingSecret: deps.config.slack.signingSecret, queues: deps.queues, store: deps.store, chat: deps.chat, logger: deps.logger, now: deps.now }));
+  app.use(jiraWebhookRouter({ secret: deps.config.watch.jiraWebhookSecret, maxBytes: deps.config.webhookMaxBytes, statusQueue: deps.queues.status, logger: deps.logger }));
+  app.use(asanaWebhookRouter({ handshakeToken: deps.config.watch.asanaWebhookSecret, maxBytes: deps.config.webhookMaxBytes, store: deps.store, statusQueue: deps.queues.status, logger: deps.logger }));
+  app.use(feedbackFormRouter({ secret: deps.config.watch.feedbackFormSecret, store: deps.store, queues: deps.queues, logger: deps.logger, now: deps.now }));
+
   app.use('/api', requireApiToken(deps.config.apiToken), handoffsApiRouter(deps.store));
+
+  if (deps.dashboard) {
+    app.use('/api/dashboard', requireApiToken(deps.config.apiToken), dashboardApiRouter(deps.dashboard));
+    app.use(dashboardRouter(deps.dashboard));
+  }
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

@@ -6,7 +6,7 @@ import { CONTEXT_ROOTS } from './context.js';
 import { findCycle } from './task-graph.js';
 import { templateVariables } from './template.js';
 import { templatesOf } from './templates-of.js';
-import type { MappingShapeOutput } from './schema.js';
+import { AT_PATTERN, UNLESS_PATTERN, type MappingShapeOutput } from './schema.js';
 import { fieldKey } from './field-key.js';
 
 /** Names a template may read besides the CRM context; the intro message also gets `kickoff_due`. */
@@ -89,10 +89,41 @@ function checkDocument(m: MappingShapeOutput, ctx: Ctx): void {
 
 function checkEscalations(m: MappingShapeOutput, ctx: Ctx): void {
   const seen = new Set<string>();
+  const roles = Object.keys(m.people);
+  const roleList = roles.length ? roles.join(', ') : '(none declared)';
+  const tasks = new Map(m.work.tasks.map((t) => [t.id, t]));
+  const taskList = [...tasks.keys()].join(', ');
+  const checkNotify = (notify: string[] | undefined, path: Path) =>
+    notify?.forEach((role, k) => {
+      if (!roles.includes(role)) issue(ctx, [...path, k], `unknown role '${role}'; declared under people: ${roleList}`);
+    });
   m.escalations.forEach((e, i) => {
     if (seen.has(e.id)) issue(ctx, ['escalations', i, 'id'], `duplicate escalation id '${e.id}'`);
     seen.add(e.id);
+    checkNotify(e.notify, ['escalations', i, 'notify']);
+    const atTask = e.at ? AT_PATTERN.exec(e.at)?.[1] : undefined;
+    if (atTask !== undefined) {
+      const task = tasks.get(atTask);
+      if (!task) issue(ctx, ['escalations', i, 'at'], `unknown task id '${atTask}' (tasks: ${taskList})`);
+      else if (task.due === undefined) issue(ctx, ['escalations', i, 'at'], `task '${atTask}' has no \`due\`, so it has no due moment to escalate at`);
+    }
+    if (typeof e.unless === 'string') {
+      const unlessTask = UNLESS_PATTERN.exec(e.unless)?.[1];
+      if (unlessTask !== undefined && !tasks.has(unlessTask)) issue(ctx, ['escalations', i, 'unless'], `unknown task id '${unlessTask}' (tasks: ${taskList})`);
+    }
+    const path: Path = ['escalations', i];
+    for (let rung = e.then; rung; rung = rung.then) {
+      path.push('then');
+      checkNotify(rung.notify, [...path, 'notify']);
+    }
   });
+  if (m.feedback?.questions) {
+    const ids = new Set<string>();
+    m.feedback.questions.forEach((q, i) => {
+      if (ids.has(q.id)) issue(ctx, ['feedback', 'questions', i, 'id'], `duplicate question id '${q.id}'`);
+      ids.add(q.id);
+    });
+  }
 }
 
 function checkTemplateVariables(m: MappingShapeOutput, ctx: Ctx): void {

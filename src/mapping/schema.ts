@@ -207,12 +207,99 @@ export const ThreadSchema = strict({
   message: TemplateText,
 });
 
-/** Defined by a later issue: accepted loosely (objects with a unique id). */
-export const EscalationSchema = z.looseObject({ id: z.string().min(1) });
+// ---- Watching: escalations and feedback (docs/watching.md). ----
+
+/** `unless:` as text: a task's live state in the delivery tool, or the document's completeness. */
+export const UNLESS_PATTERN = /^(?:task\.([a-z0-9][a-z0-9_-]*)\.(done|started)|document\.complete)$/;
+/** `at:` names a task's due moment. */
+export const AT_PATTERN = /^task\.([a-z0-9][a-z0-9_-]*)\.due$/;
+const UNLESS_EXPECTED = 'expected task.<id>.done, task.<id>.started, document.complete, or a field condition like { field: deal.x, exists: true }';
+
+const UnlessText = z.string().regex(UNLESS_PATTERN, UNLESS_EXPECTED);
+export type Unless = string | Condition;
+
+/** Text or a field condition; dispatched by type so an error points into the one the admin meant. */
+export const UnlessSchema = z.unknown().transform((v, ctx): Unless => {
+  const schema: z.ZodType | null = typeof v === 'string' ? UnlessText : typeof v === 'object' && v !== null && !Array.isArray(v) ? ConditionSchema : null;
+  if (!schema) {
+    ctx.addIssue({ code: 'custom', message: UNLESS_EXPECTED });
+    return z.NEVER;
+  }
+  const r = schema.safeParse(v);
+  if (!r.success) {
+    for (const i of r.error.issues) ctx.addIssue(i as never);
+    return z.NEVER;
+  }
+  return r.data as Unless;
+});
+
+/** A Slack channel id or #name. */
+const ChannelName = z.string().regex(/^#?[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a Slack channel id or #name like #delivery-escalations');
+const NotifyList = z.array(RoleName).min(1, 'name at least one role to notify');
+
+/** A later rung of the ladder: `after` counts from when the previous rung fired. */
+export interface EscalationRungSpec {
+  after: string;
+  notify?: string[] | undefined;
+  channel?: string | undefined;
+  then?: EscalationRungSpec | undefined;
+}
+export const EscalationRungSchema: z.ZodType<EscalationRungSpec> = z.lazy(() =>
+  strict({
+    after: DurationText,
+    notify: NotifyList.optional(),
+    channel: ChannelName.optional(),
+    then: EscalationRungSchema.optional(),
+  }),
+);
+
+export const EscalationSchema = strict({
+  id: z.string().regex(TASK_ID_PATTERN, 'expected an escalation id like kickoff-not-scheduled ([a-z0-9_-])'),
+  /** From the close (e.g. "48 hours", "2 business days"). */
+  after: DurationText.optional(),
+  /** A task's due moment: `task.<id>.due` (moves when the due date moves in the tool). */
+  at: z.string().regex(AT_PATTERN, 'expected task.<id>.due').optional(),
+  /** The check fires only while this does NOT hold. Omitted = always fires. */
+  unless: UnlessSchema.optional(),
+  notify: NotifyList,
+  /** Default: SLACK_ESCALATION_CHANNEL. */
+  channel: ChannelName.optional(),
+  then: EscalationRungSchema.optional(),
+}).superRefine((e, ctx) => {
+  if ((e.after === undefined) === (e.at === undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'an escalation needs exactly one of `after` (a duration from the close) or `at` (task.<id>.due)' });
+  }
+});
+export type EscalationSpec = z.infer<typeof EscalationSchema>;
+
+export const FEEDBACK_QUESTION_TYPES = ['rating', 'text', 'choice', 'section'] as const;
+
+export const FeedbackQuestionSchema = strict({
+  id: z.string().regex(FIELD_KEY_PATTERN, 'expected a question id like accuracy ([a-z0-9_-])'),
+  text: z.string().min(1).max(150, 'at most 150 characters (Slack modal labels)'),
+  /** rating: 1–5; text: free text; choice: one of `options`; section: one of the document's sections. */
+  type: z.enum(FEEDBACK_QUESTION_TYPES),
+  options: z.array(z.string().min(1).max(75)).min(2).max(10).optional(),
+  required: z.boolean().default(false),
+}).superRefine((q, ctx) => {
+  if (q.type === 'choice' && q.options === undefined) ctx.addIssue({ code: 'custom', message: 'a choice question needs `options`' });
+  if (q.type !== 'choice' && q.options !== undefined) ctx.addIssue({ code: 'custom', path: ['options'], message: '`options` only applies to type: choice' });
+});
+export type FeedbackQuestion = z.infer<typeof FeedbackQuestionSchema>;
 
 export const FeedbackSchema = strict({
   after: DurationText,
   ask: RoleName,
+  /** Omitted: accuracy (1–5), surprises, expectations (yes/no/partly), which section was wrong. */
+  questions: z.array(FeedbackQuestionSchema).min(1).max(10).optional(),
+});
+
+/** Short posts in the client's thread when a milestone task moves (plain text, escaped; no templates). */
+export const ClientUpdatesSchema = strict({
+  /** When the kickoff task is under way (or done): "kickoff scheduled". */
+  kickoff: z.string().min(1).max(2000).optional(),
+  /** When the first deliverable task is done. */
+  first_deliverable: z.string().min(1).max(2000).optional(),
 });
 
 export const MappingShape = strict({
@@ -228,6 +315,7 @@ export const MappingShape = strict({
   thread: ThreadSchema.optional(),
   escalations: z.array(EscalationSchema).default([]),
   feedback: FeedbackSchema.optional(),
+  client_updates: ClientUpdatesSchema.optional(),
 });
 export type MappingShapeOutput = z.infer<typeof MappingShape>;
 

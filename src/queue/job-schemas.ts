@@ -53,6 +53,60 @@ export type NudgeJob = z.infer<typeof NudgeJobSchema>;
 
 export const ReconcileJobSchema = z.object({}).passthrough();
 
+// ---- Watching (issue #4) ----
+
+/**
+ * One escalation check: [check id, rung, round]. Tiny on purpose: 100,000 of these may wait in Redis, and a
+ * job hash whose values all stay under 64 bytes is stored compactly (listpack) — less than half the memory.
+ */
+export const CheckJobSchema = z.tuple([z.number().int().positive(), z.number().int().min(0), z.number().int().min(0)]);
+export type CheckJob = z.infer<typeof CheckJobSchema>;
+
+const EscalationRefSchema = z.object({ handoffId: z.string().min(1), triggerId: z.string().min(1), rung: z.number().int().min(0), round: z.number().int().min(0) });
+
+/** A click on an escalation's Acknowledge / Snooze button. */
+export const EscalationActionJobSchema = z.object({
+  action: z.enum(['ack', 'snooze']),
+  ref: EscalationRefSchema,
+  /** Slack user id and name of whoever clicked. */
+  user: z.object({ id: z.string(), name: z.string().nullable() }),
+  at: z.string(),
+});
+export type EscalationActionJob = z.infer<typeof EscalationActionJobSchema>;
+
+export const JiraStatusJobSchema = z.object({
+  deliveryId: z.string().nullable(),
+  event: z.object({
+    kind: z.enum(['created', 'updated', 'deleted']),
+    timestamp: z.number(),
+    issueId: z.string(),
+    issueKey: z.string().nullable(),
+    statusName: z.string().nullable(),
+    category: z.enum(['todo', 'in_progress', 'done', 'unknown']),
+    assignee: z.string().nullable(),
+    dueDate: z.string().nullable(),
+    labels: z.array(z.string()),
+    taskId: z.string().nullable(),
+    changed: z.array(z.string()),
+  }),
+});
+export type JiraStatusJob = z.infer<typeof JiraStatusJobSchema>;
+
+export const AsanaStatusJobSchema = z.object({ taskGids: z.array(z.string()).min(1) });
+export type AsanaStatusJob = z.infer<typeof AsanaStatusJobSchema>;
+
+export const FeedbackJobSchema = z.object({ handoffId: z.string().min(1) });
+export type FeedbackJob = z.infer<typeof FeedbackJobSchema>;
+
+/** Answers from the Slack modal or the web form, checked again by the worker against the stored questions. */
+export const FeedbackAnswersJobSchema = z.object({
+  handoffId: z.string().min(1),
+  raw: z.record(z.string(), z.string().nullable()),
+  by: z.string(),
+  via: z.enum(['slack', 'web']),
+});
+export type FeedbackAnswersJob = z.infer<typeof FeedbackAnswersJobSchema>;
+
 export function parseJob<T>(schema: z.ZodType<T>, data: unknown, queue: string): T {
   const r = schema.safeParse(data);
   if (!r.success) throw new Error(`invalid ${queue} job payload: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

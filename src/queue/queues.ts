@@ -9,6 +9,9 @@ export const QUEUE_NAMES = {
   handoff: 'handoff', // one job per handoff run: the steps
   nudge: 'nudge', // before close: one DM to the rep per distinct set of missing fields (debounced)
   maintenance: 'maintenance', // schedulers: reconciliation
+  watch: 'watch', // escalation checks (delayed, one job per handoff+trigger+rung+round), acks, snoozes, the sweep
+  status: 'status', // Jira/Asana webhooks and the polling reconciliation: live task status
+  feedback: 'feedback', // the delayed feedback request, its one reminder, and the answers
 } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
@@ -26,18 +29,27 @@ export interface BatonQueues {
   handoff: Queue;
   nudge: Queue;
   maintenance: Queue;
+  watch: Queue;
+  status: Queue;
+  feedback: Queue;
   all(): Queue[];
   close(): Promise<void>;
 }
 
 export function createQueues(connection: Redis, prefix: string): BatonQueues {
   const make = (name: QueueName) => new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  // Escalation checks wait in Redis by the hundred thousand: no defaults are merged into (and stored with) each
+  // job. Check jobs set their own minimal options; the watch worker removes finished ones (see start-workers).
+  const lean = (name: QueueName) => new Queue(name, { connection, prefix });
   const q = {
     events: make(QUEUE_NAMES.events),
     route: make(QUEUE_NAMES.route),
     handoff: make(QUEUE_NAMES.handoff),
     nudge: make(QUEUE_NAMES.nudge),
     maintenance: make(QUEUE_NAMES.maintenance),
+    watch: lean(QUEUE_NAMES.watch),
+    status: make(QUEUE_NAMES.status),
+    feedback: make(QUEUE_NAMES.feedback),
   };
   return {
     ...q,

@@ -4,7 +4,24 @@ import type { Runtime } from './build-runtime.js';
 import { createApp } from '../http/create-app.js';
 
 export async function startServer(rt: Runtime): Promise<{ server: Server; url: string; close(): Promise<void> }> {
-  const app = createApp({ config: rt.config, logger: rt.logger, store: rt.store, queues: rt.queues, health: rt.health });
+  const app = createApp({
+    config: rt.config,
+    logger: rt.logger,
+    store: rt.store,
+    queues: rt.queues,
+    health: rt.health,
+    chat: rt.connectors.chat,
+    dashboard: {
+      config: rt.config,
+      logger: rt.logger,
+      store: rt.store,
+      queues: rt.queues,
+      redis: rt.redis,
+      mappings: rt.jobDeps.mappings,
+      mappingErrors: () => rt.mappingErrors,
+      connectors: rt.connectors,
+    },
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(rt.config.port, rt.config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });

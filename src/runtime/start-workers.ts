@@ -1,6 +1,6 @@
 // The job processors of one `baton worker` (or `baton start`) process. Every worker has its own
 // blocking Redis connection; state lives in Redis and the store only, so N processes can run.
-import { Worker, type Job, type Processor } from 'bullmq';
+import { Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
 import type { Runtime } from './build-runtime.js';
 import { createWorkerConnection } from '../queue/redis-connection.js';
 import { QUEUE_NAMES, type QueueName } from '../queue/queues.js';
@@ -10,6 +10,17 @@ import { processRouteJob } from '../../jobs/route.js';
 import { processHandoffJob } from '../../jobs/handoff.js';
 import { processReconcileJob } from '../../jobs/reconcile.js';
 import { processNudgeJob } from '../../jobs/nudge.js';
+import { processCheckJob, processEscalationAction, sweepChecks } from '../../jobs/escalate.js';
+import { processAsanaStatusJob, processJiraStatusJob, processPollJob } from '../../jobs/task-status.js';
+import { processFeedbackAnswers, processFeedbackAsk } from '../../jobs/feedback.js';
+import {
+  AsanaStatusJobSchema,
+  CheckJobSchema,
+  EscalationActionJobSchema,
+  FeedbackAnswersJobSchema,
+  FeedbackJobSchema,
+  JiraStatusJobSchema,
+} from '../queue/job-schemas.js';
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -18,7 +29,7 @@ export interface RunningWorkers {
 
 export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
   const { config, logger, jobDeps: deps } = rt;
-  const make = (name: QueueName, processor: Processor, concurrency: number) => {
+  const make = (name: QueueName, processor: Processor, concurrency: number, extra: Partial<WorkerOptions> = {}) => {
     const connection = createWorkerConnection(config.redisUrl);
     // Outages are reported by the health monitor; a listener keeps ioredis from printing each retry.
     connection.on('error', (err) => logger.debug({ queue: name, err: err.message }, 'worker redis connection error'));
@@ -29,6 +40,7 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
       lockDuration: config.jobLockMs,
       stalledInterval: Math.max(1_000, Math.floor(config.jobLockMs / 2)),
       maxStalledCount: 5,
+      ...extra,
     });
     w.on('failed', (job: Job | undefined, err: Error) =>
       logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
@@ -61,12 +73,55 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
     ),
     make(QUEUE_NAMES.nudge, (job) => processNudgeJob(deps, parseJob(NudgeJobSchema, job.data, 'nudge')), 4),
     make(QUEUE_NAMES.maintenance, async (job) => (job.name === 'reconcile' ? processReconcileJob(deps) : undefined), 1),
+    // Watching (docs/watching.md): escalation checks and clicks, live task status, feedback.
+    make(
+      QUEUE_NAMES.watch,
+      async (job, token) => {
+        if (job.name === 'check') return processCheckJob(deps, job, parseJob(CheckJobSchema, job.data, 'watch'), token);
+        if (job.name === 'ack' || job.name === 'snooze') return processEscalationAction(deps, parseJob(EscalationActionJobSchema, job.data, 'watch'));
+        if (job.name === 'sweep') return sweepChecks(deps);
+        return undefined;
+      },
+      config.workerConcurrency,
+      // Check jobs carry no options of their own (memory): finished ones go at once, failed ones stay a week.
+      { removeOnComplete: { count: 0 }, removeOnFail: { age: 7 * 24 * 3600 } },
+    ),
+    make(
+      QUEUE_NAMES.status,
+      async (job) => {
+        if (job.name === 'jira-event') return processJiraStatusJob(deps, parseJob(JiraStatusJobSchema, job.data, 'status'));
+        if (job.name === 'asana-event') return processAsanaStatusJob(deps, parseJob(AsanaStatusJobSchema, job.data, 'status'));
+        if (job.name === 'poll') return processPollJob(deps);
+        return undefined;
+      },
+      4,
+    ),
+    make(
+      QUEUE_NAMES.feedback,
+      async (job) => {
+        if (job.name === 'ask') return processFeedbackAsk(deps, parseJob(FeedbackJobSchema, job.data, 'feedback'));
+        if (job.name === 'remind') return processFeedbackAsk(deps, parseJob(FeedbackJobSchema, job.data, 'feedback'), true);
+        if (job.name === 'answers') return processFeedbackAnswers(deps, parseJob(FeedbackAnswersJobSchema, job.data, 'feedback'));
+        return undefined;
+      },
+      4,
+    ),
   ];
 
   if (config.reconcileEveryMs > 0 && deps.crm.mode === 'live') {
     await rt.queues.maintenance.upsertJobScheduler('reconcile', { every: config.reconcileEveryMs }, { name: 'reconcile' });
   } else {
     await rt.queues.maintenance.removeJobScheduler('reconcile');
+  }
+  // Watching: the sweep re-adds check jobs Redis lost; the poll reads live tools for missed webhooks.
+  const liveTool = deps.workTools.jira.mode === 'live' || deps.workTools.asana.mode === 'live';
+  if (config.watch.pollEveryMs > 0) {
+    await rt.queues.watch.upsertJobScheduler('sweep', { every: config.watch.pollEveryMs }, { name: 'sweep' });
+    if (liveTool) await rt.queues.status.upsertJobScheduler('poll', { every: config.watch.pollEveryMs }, { name: 'poll' });
+    else await rt.queues.status.removeJobScheduler('poll');
+  } else {
+    await rt.queues.watch.removeJobScheduler('sweep');
+    await rt.queues.status.removeJobScheduler('poll');
   }
   logger.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'workers started');
 

@@ -6,6 +6,8 @@ import { Migrator } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely';
 import type { Store, StoreDialect } from './database.js';
 import { initialSchema } from './migrations/0001-initial-schema.js';
+import { watchingSchema } from './migrations/0002-watching.js';
+import { dashboardSchema } from './migrations/0003-dashboard.js';
 
 /**
  * Append only: names sort in apply order; never edit a migration that has shipped. Pending migrations
@@ -15,6 +17,8 @@ import { initialSchema } from './migrations/0001-initial-schema.js';
 export function storeMigrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '0001-initial-schema': initialSchema(dialect),
+    '0002-watching': watchingSchema(dialect),
+    '0003-dashboard': dashboardSchema(dialect),
   };
 }
 

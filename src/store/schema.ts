@@ -1,6 +1,7 @@
 // The database as Kysely sees it. Portable column types on SQLite and PostgreSQL: timestamps are
 // ISO-8601 UTC strings (sortable as text), JSON is text the repositories (de)serialise, booleans are 0/1.
 import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+import type { WatchTables } from './watch-tables.js';
 
 export type InboxStatus = 'pending' | 'routed' | 'ignored' | 'failed';
 export type HandoffPhase = 'preparing' | 'closed';
@@ -92,7 +93,8 @@ export interface CursorsTable {
   updated_at: IsoTime;
 }
 
-export interface Database {
+/** The watching tables live in watch-tables.ts (migration 0002). */
+export interface Database extends WatchTables {
   inbox_events: InboxEventsTable;
   handoffs: HandoffsTable;
   handoff_steps: HandoffStepsTable;

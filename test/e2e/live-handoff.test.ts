@@ -29,7 +29,7 @@ describe('closed-won with live connectors (stand-ins)', () => {
       return p.items[0]?.status === 'done' && p;
     }, 'handoff done', 20_000);
     const h = await b.api(`/api/handoffs/${page.items[0].id}`);
-    expect(h.steps.map((s: { status: string }) => s.status)).toEqual(['done', 'done', 'done', 'skipped']);
+    expect(h.steps.map((s: { status: string }) => s.status)).toEqual(['done', 'done', 'done', 'done']);
 
     // Jira: one epic + 7 tasks under it, assignees by accountId, due dates, and Blocks links blocker → blocked.
     const issues = world.jira.state.issues;

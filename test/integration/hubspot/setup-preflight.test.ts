@@ -85,8 +85,8 @@ describe('setupHubSpotProperties', () => {
     expect(sent.creates.find((c) => c.name === 'baton_kickoff_due')).toMatchObject({ type: 'date', fieldType: 'date' });
     expect(sent.creates.find((c) => c.name === 'baton_scope')).toMatchObject({ type: 'string', fieldType: 'textarea' });
     expect(sent.creates.every((c) => !('writtenBy' in c))).toBe(true);
-    expect(BATON_PROPERTIES).toHaveLength(19);
-    expect(formatSetupResult(first)).toMatch(/^Created \(20\):\n {2}group baton_handoff\n {2}baton_scope\n/);
+    expect(BATON_PROPERTIES).toHaveLength(21);
+    expect(formatSetupResult(first)).toMatch(/^Created \(22\):\n {2}group baton_handoff\n {2}baton_scope\n/);
 
     const second = await setupHubSpotProperties(opts);
     expect(second.created).toEqual([]);

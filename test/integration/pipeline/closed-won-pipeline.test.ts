@@ -50,7 +50,7 @@ describe('closed-won pipeline (dry-run connectors)', () => {
       ['create-work', 'done'],
       ['post-intro', 'done'],
       ['write-back', 'done'],
-      ['schedule-checks', 'skipped'],
+      ['schedule-checks', 'done'],
     ]);
     const actions = detail.dryRuns.map((r: { connector: string; action: string }) => `${r.connector}.${r.action}`).sort();
     expect(actions).toEqual(['hubspot.writeBack', 'jira.createWork', 'slack.postIntro']);

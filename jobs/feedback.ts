@@ -1,0 +1,140 @@
+// `feedback` queue: two weeks (the mapping's `feedback.after`) after the close, DM the delivery lead a short
+// form (a Slack modal from a button; a signed web link as the fallback); one reminder if unanswered after
+// BATON_FEEDBACK_REMINDER (3 business days); the answers go to the store, to the rep and onto the deal as a
+// note. Jobs have deterministic ids and every send is idempotent on its key, so nothing goes twice.
+import type { JobDeps } from './job-deps.js';
+import type { StoredPlan } from './handoff.js';
+import type { FeedbackAnswersJob, FeedbackJob } from '../src/queue/job-schemas.js';
+import { jobIdFor } from '../src/queue/queues.js';
+import type { Mapping } from '../src/mapping/schema.js';
+import { addDuration } from '../src/handoff/calendar.js';
+import { parseDuration } from '../src/handoff/durations.js';
+import { getHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
+import { appendAudit } from '../src/store/audit-repo.js';
+import {
+  ensureFeedbackRequest,
+  getFeedbackRequest,
+  markFeedbackAsked,
+  markFeedbackReminded,
+  recordFeedbackAnswers,
+  skipFeedback,
+} from '../src/store/feedback-repo.js';
+import { accuracyOf, checkAnswers, DEFAULT_FEEDBACK_QUESTIONS, wrongSectionsOf } from '../src/watch/feedback-questions.js';
+import { buildFeedbackAsk, buildFeedbackNote, buildRepSummary } from '../src/watch/feedback-messages.js';
+import { createFormToken } from '../src/watch/feedback-form-token.js';
+
+const jobOpts = (kind: string, handoffId: string, delay = 0) => ({ jobId: jobIdFor(`feedback-${kind}`, handoffId), delay, removeOnComplete: true });
+
+/** Part of schedule-checks: the request row and its delayed `ask` job. Null when the mapping asks for none. */
+export async function scheduleFeedback(deps: JobDeps, handoff: HandoffRow, mapping: Mapping): Promise<string | null> {
+  if (!mapping.feedback) return null;
+  const plan = handoff.plan as StoredPlan;
+  const closedAt = new Date(handoff.closedAt ?? handoff.createdAt);
+  const dueAt = addDuration(closedAt, parseDuration(mapping.feedback.after), plan.calendar).dueAt;
+  const { request } = await ensureFeedbackRequest(deps.store, {
+    handoffId: handoff.id,
+    mapping: mapping.name,
+    askRole: mapping.feedback.ask,
+    askEmail: plan.people[mapping.feedback.ask]?.email ?? null,
+    repEmail: plan.people.sales_rep?.email ?? null,
+    questions: mapping.feedback.questions ?? DEFAULT_FEEDBACK_QUESTIONS,
+    dueAt: dueAt.toISOString(),
+  });
+  if (request.status === 'scheduled') {
+    await deps.queues.feedback.add('ask', { handoffId: handoff.id } satisfies FeedbackJob, jobOpts('ask', handoff.id, Math.max(0, dueAt.getTime() - deps.now().getTime())));
+  }
+  return request.dueAt;
+}
+
+/** The web form link, when BATON_FEEDBACK_FORM_SECRET is set. */
+export function feedbackFormUrl(deps: Pick<JobDeps, 'config' | 'now'>, handoffId: string): string | null {
+  const secret = deps.config.watch.feedbackFormSecret;
+  return secret ? `${deps.config.publicUrl}/feedback/${createFormToken(secret, handoffId, deps.now())}` : null;
+}
+
+export async function processFeedbackAsk(deps: JobDeps, { handoffId }: FeedbackJob, reminder = false): Promise<string> {
+  const req = await getFeedbackRequest(deps.store, handoffId);
+  const handoff = await getHandoff(deps.store, handoffId);
+  if (!req || !handoff) return 'no feedback request';
+  if (reminder ? req.status !== 'asked' || req.remindedAt !== null : req.status !== 'scheduled') return `nothing to do (${req.status})`;
+  if (handoff.status === 'stopped') {
+    await skipFeedback(deps.store, handoffId);
+    return 'handoff stopped';
+  }
+  if (!req.askEmail) {
+    await skipFeedback(deps.store, handoffId);
+    await appendAudit(deps.store, { handoffId, actor: 'worker', kind: 'feedback.skipped', message: `No email for the ${req.askRole} role: feedback not requested` });
+    return 'no email';
+  }
+  const message = buildFeedbackAsk({ handoffId, title: handoff.title, formUrl: feedbackFormUrl(deps, handoffId), reminder });
+  const sent = await deps.chat.sendDirectMessage({ idempotencyKey: `${handoffId}:feedback-${reminder ? 'reminder' : 'ask'}`, handoffId, email: req.askEmail, text: message.text, blocks: message.blocks });
+  if ('skipped' in sent) {
+    if (!reminder) await skipFeedback(deps.store, handoffId);
+    await appendAudit(deps.store, { handoffId, actor: 'worker', kind: 'feedback.skipped', message: `Feedback ${reminder ? 'reminder' : 'request'} not sent: ${sent.skipped}` });
+    return sent.skipped;
+  }
+  if (reminder) {
+    await markFeedbackReminded(deps.store, handoffId);
+    await appendAudit(deps.store, { handoffId, actor: 'worker', kind: 'feedback.reminded', message: `Reminded ${req.askEmail} about the feedback` });
+    return 'reminded';
+  }
+  await markFeedbackAsked(deps.store, handoffId);
+  await appendAudit(deps.store, { handoffId, actor: 'worker', kind: 'feedback.asked', message: `Asked ${req.askEmail} (${req.askRole}) for feedback on the handoff` });
+  const plan = handoff.plan as StoredPlan;
+  const remindAt = addDuration(deps.now(), parseDuration(deps.config.watch.feedbackReminder), plan.calendar).dueAt;
+  await deps.queues.feedback.add('remind', { handoffId } satisfies FeedbackJob, jobOpts('remind', handoffId, Math.max(0, remindAt.getTime() - deps.now().getTime())));
+  return 'asked';
+}
+
+/**
+ * Answers from the modal or the web form. The first submission is stored; the rep's DM and the CRM note
+ * always come from the stored answers with fixed keys, so a retry after a crash completes them and a
+ * second submission changes nothing.
+ */
+export async function processFeedbackAnswers(deps: JobDeps, job: FeedbackAnswersJob): Promise<string> {
+  const req = await getFeedbackRequest(deps.store, job.handoffId);
+  const handoff = await getHandoff(deps.store, job.handoffId);
+  if (!req || !handoff) return 'no feedback request';
+  if (req.status !== 'answered') {
+    const { answers, errors } = checkAnswers(req.questions, job.raw);
+    if (Object.keys(errors).length > 0) return `invalid answers: ${Object.entries(errors).map(([k, v]) => `${k}: ${v}`).join('; ')}`;
+    const recorded = await recordFeedbackAnswers(deps.store, job.handoffId, {
+      answers,
+      answeredBy: job.by,
+      accuracy: accuracyOf(req.questions, answers),
+      wrongSections: wrongSectionsOf(req.questions, answers),
+    });
+    if (recorded) {
+      await appendAudit(deps.store, { handoffId: job.handoffId, actor: job.via === 'slack' ? `slack:${job.by}` : 'web-form', kind: 'feedback.answered', message: `Feedback answered by ${job.by} (${job.via === 'slack' ? 'Slack' : 'web form'})`, data: { answers } });
+    }
+  }
+  const stored = await getFeedbackRequest(deps.store, job.handoffId);
+  if (!stored?.answers) return 'not answered';
+  const from = stored.askEmail ?? stored.answeredBy ?? 'the delivery lead';
+  if (stored.repEmail) {
+    await deps.chat.sendDirectMessage({
+      idempotencyKey: `${job.handoffId}:feedback-to-rep`,
+      handoffId: job.handoffId,
+      email: stored.repEmail,
+      text: buildRepSummary({ title: handoff.title, from, questions: stored.questions, answers: stored.answers, handoffUrl: `${deps.config.publicUrl}/handoffs/${handoff.id}` }),
+    });
+  }
+  if (deps.crmWriter.addNote) {
+    await deps.crmWriter.addNote({ handoffId: job.handoffId, idempotencyKey: `${job.handoffId}:feedback`, dealId: handoff.dealId, note: buildFeedbackNote({ title: handoff.title, from, questions: stored.questions, answers: stored.answers }) });
+  }
+  return stored.answeredBy === job.by && stored.answeredAt ? 'answered' : 'already answered';
+}
+
+/** Queues answers from the HTTP side (one job per handoff: a double submit is one job). */
+export async function enqueueFeedbackAnswers(queues: JobDeps['queues'], job: FeedbackAnswersJob): Promise<void> {
+  await queues.feedback.add('answers', job, { jobId: jobIdFor('feedback-answers', `${job.handoffId}:${job.via}:${job.by}`), removeOnComplete: { age: 24 * 3600 } });
+}
+
+/** A stopped handoff asks nobody. */
+export async function cancelFeedback(deps: Pick<JobDeps, 'store' | 'queues'>, handoffId: string): Promise<void> {
+  await skipFeedback(deps.store, handoffId);
+  for (const kind of ['ask', 'remind']) {
+    const job = await deps.queues.feedback.getJob(jobIdFor(`feedback-${kind}`, handoffId));
+    if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
+  }
+}

@@ -1,0 +1,32 @@
+// An admin's Retry: a permanently failed step goes back to pending (resetStepForRetry), a step whose
+// retries ran out is already pending; either way the handoff is queued again under a fresh job id
+// (the old one is kept as a failed job) and the audit trail says who asked.
+import type { Store } from '../../store/database.js';
+import type { BatonQueues } from '../../queue/queues.js';
+import { getHandoff, updateHandoff } from '../../store/handoff-repo.js';
+import { listSteps, resetStepForRetry } from '../../store/step-repo.js';
+import { appendAudit } from '../../store/audit-repo.js';
+import { enqueueHandoff } from '../../../jobs/route.js';
+
+export type RetryOutcome = { ok: true; message: string } | { ok: false; status: 404 | 409; message: string };
+
+export async function retryStep(deps: { store: Store; queues: BatonQueues }, handoffId: string, stepId: string, by: string): Promise<RetryOutcome> {
+  const handoff = await getHandoff(deps.store, handoffId);
+  if (!handoff) return { ok: false, status: 404, message: 'no such handoff' };
+  if (handoff.status === 'stopped') return { ok: false, status: 409, message: 'this handoff was stopped (deal deleted or merged): there is nothing to retry' };
+  const step = (await listSteps(deps.store, handoffId)).find((s) => s.stepId === stepId);
+  if (!step) return { ok: false, status: 404, message: `handoff has no step ${stepId}` };
+  const reset = await resetStepForRetry(deps.store, handoffId, stepId);
+  const exhausted = !reset && handoff.status === 'failed' && step.status === 'pending' && step.lastError !== null;
+  if (!reset && !exhausted) return { ok: false, status: 409, message: `step ${stepId} is ${step.status}: nothing to retry (someone may have retried it already)` };
+  if (handoff.status === 'failed') await updateHandoff(deps.store, handoffId, { status: 'pending', lastError: null });
+  await appendAudit(deps.store, {
+    handoffId,
+    actor: `user:${by}`,
+    kind: 'step.retry_requested',
+    message: `${by} asked to retry ${stepId}${step.lastError ? ` (last error: ${step.lastError})` : ''}`,
+    data: { step: stepId, by },
+  });
+  await enqueueHandoff(deps, handoffId, `retry:${stepId}:${Date.now()}`);
+  return { ok: true, message: `Retrying ${stepId}: the handoff is queued again.` };
+}

@@ -1,0 +1,30 @@
+// The dashboard's data as JSON under /api/dashboard (bearer BATON_API_TOKEN, like the rest of /api):
+// the handoffs board with risk and reasons, and the insights numbers, for other tools and for tests.
+import express, { type Router } from 'express';
+import type { Store } from '../store/database.js';
+import type { LoadedMapping } from '../mapping/load-mappings.js';
+import { parseBoardQuery } from './board-params.js';
+import { queryBoard } from './queries/board-query.js';
+import { cachedInsights } from './queries/insights-query.js';
+
+export function kickoffTasksOf(mappings: LoadedMapping[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const { mapping } of mappings) {
+    const t = mapping.work.tasks.find((x) => x.milestone === 'kickoff') ?? mapping.work.tasks.find((x) => x.id === 'kickoff');
+    if (t) out.set(mapping.name, t.id);
+  }
+  return out;
+}
+
+export function dashboardApiRouter(deps: { store: Store; mappings: () => LoadedMapping[]; now?: () => Date }): Router {
+  const router = express.Router();
+  const now = deps.now ?? (() => new Date());
+  router.get('/board', async (req, res) => {
+    const board = await queryBoard(deps.store, parseBoardQuery(req.query), now());
+    res.json(board);
+  });
+  router.get('/insights', async (_req, res) => {
+    res.json(await cachedInsights(deps.store, kickoffTasksOf(deps.mappings()), now()));
+  });
+  return router;
+}

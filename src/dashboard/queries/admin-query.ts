@@ -1,0 +1,120 @@
+// What the admin page lists: failed and retrying handoff steps (with how their error was classified),
+// dead-lettered queue jobs, and each connector's recent trouble and rate-limit backlog.
+import type { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
+import type { Store } from '../../store/database.js';
+import { dashDb, num } from './dashboard-db.js';
+
+export interface FailedStep {
+  handoffId: string;
+  title: string;
+  mapping: string;
+  handoffStatus: string;
+  stepId: string;
+  stepStatus: string;
+  attempts: number;
+  /** Permanent: the connector said retrying cannot help until something is fixed. */
+  permanent: boolean;
+  lastError: string | null;
+  updatedAt: string;
+}
+
+/** Steps that failed for good, and steps whose retries ran out (the handoff is failed, the step waits). Newest first. */
+export async function queryFailedSteps(store: Store, limit = 100): Promise<FailedStep[]> {
+  const rows = (await dashDb(store)
+    .selectFrom('handoff_steps as s')
+    .innerJoin('handoffs as h', 'h.id', 's.handoff_id')
+    .select(['s.handoff_id', 'h.title', 'h.mapping', 'h.status as handoff_status', 's.step_id', 's.status', 's.attempts', 's.permanent', 's.last_error', 's.updated_at'])
+    .where((eb: any) =>
+      eb.or([eb('s.status', '=', 'failed'), eb.and([eb('h.status', '=', 'failed'), eb('s.status', '=', 'pending'), eb('s.last_error', 'is not', null)])]),
+    )
+    .orderBy('s.updated_at', 'desc')
+    .limit(limit)
+    .execute()) as Record<string, any>[];
+  return rows.map((r) => ({
+    handoffId: r.handoff_id,
+    title: r.title,
+    mapping: r.mapping,
+    handoffStatus: r.handoff_status,
+    stepId: r.step_id,
+    stepStatus: r.status,
+    attempts: num(r.attempts),
+    permanent: num(r.permanent) === 1,
+    lastError: r.last_error,
+    updatedAt: r.updated_at,
+  }));
+}
+
+export interface DeadJob {
+  queue: string;
+  id: string;
+  name: string;
+  failedReason: string;
+  attemptsMade: number;
+  finishedOn: number | null;
+  handoffId: string | null;
+}
+
+export interface QueueCounts {
+  queue: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
+/** Failed jobs are kept (removeOnFail: false): they are the dead-letter list. */
+export async function queryDeadJobs(queues: Queue[], perQueue = 10): Promise<{ counts: QueueCounts[]; jobs: DeadJob[] }> {
+  const counts: QueueCounts[] = [];
+  const jobs: DeadJob[] = [];
+  await Promise.all(
+    queues.map(async (q) => {
+      const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
+      counts.push({ queue: q.name, waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 });
+      if (!c.failed) return;
+      for (const j of await q.getFailed(0, perQueue - 1)) {
+        const data = j.data as { handoffId?: unknown } | undefined;
+        jobs.push({
+          queue: q.name,
+          id: String(j.id),
+          name: j.name,
+          failedReason: j.failedReason ?? '',
+          attemptsMade: j.attemptsMade,
+          finishedOn: j.finishedOn ?? null,
+          handoffId: typeof data?.handoffId === 'string' ? data.handoffId : null,
+        });
+      }
+    }),
+  );
+  counts.sort((a, b) => a.queue.localeCompare(b.queue));
+  jobs.sort((a, b) => (b.finishedOn ?? 0) - (a.finishedOn ?? 0));
+  return { counts, jobs };
+}
+
+/** The latest error a step recorded, optionally only in some mappings' handoffs (which connector it belongs to is the caller's knowledge). */
+export async function lastStepError(store: Store, stepId: string, mappings?: string[]): Promise<{ message: string; at: string } | null> {
+  if (mappings && mappings.length === 0) return null;
+  let q = dashDb(store)
+    .selectFrom('handoff_steps as s')
+    .select(['s.last_error', 's.updated_at'])
+    .where('s.step_id', '=', stepId)
+    .where('s.last_error', 'is not', null);
+  // Only the handoffs of these mappings (e.g. those whose work goes to Jira, not Asana).
+  if (mappings) q = q.innerJoin('handoffs as h', 'h.id', 's.handoff_id').where('h.mapping', 'in', mappings);
+  const r = (await q
+    .orderBy('s.updated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst()) as { last_error: string; updated_at: string } | undefined;
+  return r ? { message: r.last_error, at: r.updated_at } : null;
+}
+
+/**
+ * How far ahead the shared limiter has reserved slots for `key` (connectors/common/rate-limiter.ts keeps
+ * the next free slot as µs in `<prefix>:ratelimit:<key>`, on Redis' clock). 0 = idle, full headroom.
+ */
+export async function rateLimitBacklogMs(redis: Redis, prefix: string, key: string): Promise<number> {
+  const [tat, time] = await Promise.all([redis.get(`${prefix}:ratelimit:${key}`), redis.time()]);
+  if (!tat) return 0;
+  const nowUs = Number(time[0]) * 1_000_000 + Number(time[1]);
+  return Math.max(0, Math.round((Number(tat) - nowUs) / 1000));
+}

@@ -1,0 +1,72 @@
+// POST /webhooks/asana — Asana's two-step webhooks. The handshake (X-Hook-Secret) is accepted only on a
+// URL carrying ?token=<ASANA_WEBHOOK_SECRET> (so nobody else can plant a secret); Baton keeps the secret
+// and echoes it. Every later delivery must carry X-Hook-Signature (HMAC-SHA256 of the raw body with a
+// kept secret) or gets 401. Task events become one `status` job; the worker re-reads the tasks.
+import express, { type Request, type Response, type Router } from 'express';
+import type { Queue } from 'bullmq';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Logger } from '../log/create-logger.js';
+import type { Store } from '../store/database.js';
+import { listWebhookSecrets, saveWebhookSecret } from '../store/webhook-repo.js';
+import { parseAsanaEvents, verifyAsanaSignature } from '../../connectors/asana/verify-webhook.js';
+import type { AsanaStatusJob } from '../queue/job-schemas.js';
+
+export interface AsanaReceiverDeps {
+  /** ASANA_WEBHOOK_SECRET: the ?token= the registered target URL carries. */
+  handshakeToken: string | undefined;
+  maxBytes: number;
+  store: Store;
+  statusQueue: Queue;
+  logger: Logger;
+}
+
+/** Equal-length digests, so the compare takes the same time whatever the given token's length. */
+function sameToken(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function asanaWebhookRouter(deps: AsanaReceiverDeps): Router {
+  const router = express.Router();
+  router.post('/webhooks/asana', express.raw({ type: () => true, limit: deps.maxBytes }), async (req: Request, res: Response) => {
+    const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const hookSecret = req.get('x-hook-secret');
+    if (hookSecret !== undefined) {
+      const token = typeof req.query.token === 'string' ? req.query.token : '';
+      if (!deps.handshakeToken || !sameToken(token, deps.handshakeToken) || !/^[A-Za-z0-9]{16,128}$/.test(hookSecret)) {
+        deps.logger.warn('asana webhook handshake refused');
+        res.status(401).json({ error: 'handshake refused: the target URL must carry ?token=<ASANA_WEBHOOK_SECRET>' });
+        return;
+      }
+      await saveWebhookSecret(deps.store, 'asana', hookSecret);
+      res.status(200).set('X-Hook-Secret', hookSecret).end();
+      return;
+    }
+    const secrets = await listWebhookSecrets(deps.store, 'asana');
+    if (!verifyAsanaSignature(rawBody, req.get('x-hook-signature'), secrets)) {
+      deps.logger.warn('asana webhook rejected: bad or missing X-Hook-Signature');
+      res.status(401).json({ error: 'invalid signature' });
+      return;
+    }
+    let events;
+    try {
+      events = parseAsanaEvents(JSON.parse(rawBody.toString('utf8')));
+    } catch {
+      res.status(400).json({ error: 'body is not valid JSON' });
+      return;
+    }
+    const taskGids = [...new Set(events.map((e) => e.taskGid))];
+    if (taskGids.length > 0) {
+      try {
+        await deps.statusQueue.add('asana-event', { taskGids } satisfies AsanaStatusJob, { removeOnComplete: { age: 3600 } });
+      } catch (e) {
+        deps.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not queue an asana webhook');
+        res.status(503).set('Retry-After', '5').json({ error: 'queue unavailable, retry later' });
+        return;
+      }
+    }
+    res.status(200).json({ accepted: taskGids.length });
+  });
+  return router;
+}
