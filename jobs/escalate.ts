@@ -284,6 +284,7 @@ async function send(
   if (!channel || !deps.chat.postMessage) {
     const why = channel ? 'the chat connector cannot post to channels' : 'no channel: set `channel` on the escalation or SLACK_ESCALATION_CHANNEL';
     await markEscalation(deps.store, escalationId, 'skipped', { channel, ts: null, reason: `${stalled} (not sent: ${why})` });
+    deps.metrics?.escalations.inc({ trigger: spec.id, outcome: 'skipped' });
     await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'escalation.skipped', message: `Escalation ${spec.id} (level ${ref.rung + 1}): ${stalled}; not sent: ${why}`, data: { ...ref } });
     return `not sent: ${why}`;
   }
@@ -345,10 +346,12 @@ async function send(
   } catch (e) {
     if (!isPermanent(e)) throw e; // retried by BullMQ: the claim row lets the retry resume
     await markEscalation(deps.store, escalationId, 'skipped', { channel, ts: null, reason: `${stalled} (not sent: ${e.message})` });
+    deps.metrics?.escalations.inc({ trigger: spec.id, outcome: 'failed' });
     await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'escalation.failed', message: `Escalation ${spec.id} could not be posted to ${channel}: ${e.message}`, data: { ...ref } });
     return `failed: ${e.message}`;
   }
   await markEscalation(deps.store, escalationId, 'sent', { channel: posted.channel, ts: posted.ts });
+  deps.metrics?.escalations.inc({ trigger: spec.id, outcome: 'sent' });
   await appendAudit(deps.store, {
     handoffId: handoff.id,
     actor: 'worker',

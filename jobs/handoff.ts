@@ -172,6 +172,7 @@ async function runStep(ctx: StepContext, step: StepRow, job: Job, token: string 
   injectFault(id, 'after-call');
   await completeStep(deps.store, handoff.id, id, result.externalIds, result.status);
   await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: `step.${result.status}`, message: `${id}: ${result.message}`, data: { step: id } });
+  deps.metrics?.steps.inc({ step: id, outcome: result.status });
   ctx.outputs[id] = result.externalIds;
 }
 
@@ -184,6 +185,7 @@ async function handleStepError(ctx: StepContext, id: HandoffStepId, e: unknown, 
     await failStep(deps.store, handoff.id, id, full, true);
     await updateHandoff(deps.store, handoff.id, { status: 'failed', lastError: full });
     await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'step.failed', message: full, data: { step: id, permanent: true, field: e.field ?? null } });
+    deps.metrics?.steps.inc({ step: id, outcome: 'failed_permanent' });
     throw new UnrecoverableError(full);
   }
   await failStep(deps.store, handoff.id, id, message, false);
@@ -196,6 +198,7 @@ async function handleStepError(ctx: StepContext, id: HandoffStepId, e: unknown, 
     message: `${id}: ${message}${last ? ' (retries exhausted)' : ''}`,
     data: { step: id, attempt: job.attemptsMade + 1 },
   });
+  deps.metrics?.steps.inc({ step: id, outcome: last ? 'failed' : 'retry' });
   if (last) await updateHandoff(deps.store, handoff.id, { status: 'failed', lastError: `mapping ${handoff.mapping}, step ${id}: ${message}` });
   if (isRetryable(e) && e.retryAfterMs !== undefined && token) {
     // Honour the server's Retry-After: park the job instead of holding a worker slot.

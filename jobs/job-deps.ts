@@ -4,6 +4,7 @@ import type { Logger } from '../src/log/create-logger.js';
 import type { Store } from '../src/store/database.js';
 import type { BatonQueues } from '../src/queue/queues.js';
 import type { LoadedMapping } from '../src/mapping/load-mappings.js';
+import type { Metrics } from '../src/observability/metrics.js';
 import type { ChatConnector, CrmConnector, CrmWriter, WorkToolConnector } from '../connectors/types.js';
 
 export interface JobDeps {
@@ -20,4 +21,6 @@ export interface JobDeps {
   chat: ChatConnector;
   crmWriter: CrmWriter;
   now: () => Date;
+  /** Prometheus counters (absent in tests that build deps by hand). */
+  metrics?: Metrics;
 }

@@ -96,6 +96,10 @@ async function markMilestone(deps: JobDeps, handoff: HandoffRow, taskId: string,
   if (deps.crmWriter.writeMilestone) {
     await deps.crmWriter.writeMilestone({ handoffId: handoff.id, idempotencyKey: `${handoff.id}:milestone:${milestone}`, dealId: handoff.dealId, milestone, status: 'kickoff_done', date });
   }
+  if (milestone === 'kickoff' && handoff.closedAt) {
+    const seconds = (deps.now().getTime() - Date.parse(handoff.closedAt)) / 1000;
+    if (seconds >= 0) deps.metrics?.timeToKickoff.observe({ mapping: handoff.mapping }, seconds);
+  }
   await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'milestone.reached', message: `${label} (${date})${deps.crmWriter.writeMilestone ? `: ${deps.crmWriter.crm} deal updated${deps.crmWriter.mode === 'dry-run' ? ' (dry-run)' : ''}` : ''}`, data: { milestone, task: taskId, date } });
 
   if (milestone === 'first_deliverable') await postClientUpdate(deps, handoff, mapping.client_updates?.first_deliverable, milestone);

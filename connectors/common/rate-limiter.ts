@@ -37,7 +37,12 @@ return wait
 
 export const DEFAULT_MAX_INLINE_WAIT_MS = 5_000;
 
-export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimiter {
+/** What the limiter reports per request (every outgoing API request takes a slot). */
+export interface RateLimiterObserver {
+  onSlot(key: string, waitedMs: number): void;
+}
+
+export function createRedisRateLimiter(redis: Redis, prefix: string, observer?: RateLimiterObserver): RateLimiter {
   return {
     async take(key, limit, opts = {}) {
       const intervalUs = Math.ceil(1_000_000 / limit.perSecond);
@@ -48,6 +53,7 @@ export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimite
         throw new RetryableError(`rate limit for ${key}: next slot in ${Math.ceil(-waitUs / 1000)} ms`, opts.connector ?? key, Math.ceil(-waitUs / 1000));
       }
       if (waitUs > 0) await new Promise((r) => setTimeout(r, Math.ceil(waitUs / 1000)));
+      observer?.onSlot(key, Math.ceil(waitUs / 1000));
       return Math.ceil(waitUs / 1000);
     },
   };

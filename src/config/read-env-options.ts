@@ -20,6 +20,20 @@ const urlOr = (fallback: string) => z.preprocess(emptyToUndefined, httpUrl().def
 const int = (fallback: number, min: number, max: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number' }).int('expected an integer').min(min).max(max).default(fallback));
 
+/** A JSON object in one env var (ioredis options such as Sentinel's `sentinels` and `name`). */
+const jsonObject = z.preprocess(
+  (v, ctx) => {
+    if (typeof v !== 'string' || v.trim() === '') return undefined;
+    try {
+      return JSON.parse(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON object' });
+      return z.NEVER;
+    }
+  },
+  z.record(z.string(), z.unknown(), { error: 'expected a JSON object' }).optional(),
+);
+
 const rate = (fallback: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number' }).positive('must be above 0').max(10_000).default(fallback));
 
@@ -32,6 +46,7 @@ const EnvSchema = z
       emptyToUndefined,
       z.string().regex(/^rediss?:\/\//, 'expected redis:// or rediss://').default('redis://127.0.0.1:6379'),
     ),
+    BATON_REDIS_OPTIONS: jsonObject,
     DATABASE_URL: z.preprocess(
       emptyToUndefined,
       z.string().regex(/^(postgres(ql)?:\/\/|sqlite:|file:)/, 'expected postgres://…, sqlite:<path> or unset for ./data/baton.db').optional(),
@@ -46,6 +61,7 @@ const EnvSchema = z
     BATON_NUDGE_DELAY_SECONDS: int(60, 0, 86_400),
     BATON_WEBHOOK_MAX_BYTES: int(1_048_576, 1024, 20_971_520),
     BATON_API_TOKEN: optionalString,
+    BATON_METRICS_TOKEN: optionalString,
     BATON_SAMPLE_DEALS_DIR: optionalString,
     HUBSPOT_ACCESS_TOKEN: optionalString,
     HUBSPOT_CLIENT_SECRET: optionalString,
@@ -97,6 +113,8 @@ export interface BatonConfig {
   host: string;
   publicUrl: string;
   redisUrl: string;
+  /** Extra ioredis options for every connection (BATON_REDIS_OPTIONS), e.g. Sentinel. */
+  redisOptions: Record<string, unknown>;
   databaseUrl: string | undefined;
   dataDir: string;
   mappingsDir: string;
@@ -110,6 +128,8 @@ export interface BatonConfig {
   nudgeDelayMs: number;
   webhookMaxBytes: number;
   apiToken: string | undefined;
+  /** Bearer token for /metrics; unset = /metrics is open (it carries counts only, no client data). */
+  metricsToken: string | undefined;
   sampleDealsDir: string | undefined;
   hubspot: { accessToken?: string; clientSecret?: string; apiBaseUrl: string; appId?: string; portalId?: string };
   jira: { baseUrl?: string; email?: string; apiToken?: string; projectKey: string };
@@ -155,14 +175,16 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
   problems.push(...users.problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data!;
-  const secrets = [e.HUBSPOT_ACCESS_TOKEN, e.HUBSPOT_CLIENT_SECRET, e.JIRA_API_TOKEN, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.ASANA_ACCESS_TOKEN, e.BATON_API_TOKEN, e.BATON_SESSION_SECRET,
+  const secrets = [e.HUBSPOT_ACCESS_TOKEN, e.HUBSPOT_CLIENT_SECRET, e.JIRA_API_TOKEN, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.ASANA_ACCESS_TOKEN, e.BATON_API_TOKEN, e.BATON_METRICS_TOKEN, e.BATON_SESSION_SECRET,
     e.JIRA_WEBHOOK_SECRET, e.ASANA_WEBHOOK_SECRET, e.BATON_FEEDBACK_FORM_SECRET]
+    .concat(Object.entries(e.BATON_REDIS_OPTIONS ?? {}).filter(([k]) => /password/i.test(k)).map(([, v]) => String(v)))
     .filter((s): s is string => typeof s === 'string' && s.length >= 4);
   return {
     port: e.PORT,
     host: e.BATON_HOST,
     publicUrl: (e.BATON_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     redisUrl: e.REDIS_URL,
+    redisOptions: e.BATON_REDIS_OPTIONS ?? {},
     databaseUrl: e.DATABASE_URL,
     dataDir: e.BATON_DATA_DIR,
     mappingsDir: e.MAPPINGS_DIR,
@@ -174,6 +196,7 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
     nudgeDelayMs: e.BATON_NUDGE_DELAY_SECONDS * 1000,
     webhookMaxBytes: e.BATON_WEBHOOK_MAX_BYTES,
     apiToken: e.BATON_API_TOKEN,
+    metricsToken: e.BATON_METRICS_TOKEN,
     sampleDealsDir: e.BATON_SAMPLE_DEALS_DIR,
     hubspot: {
       accessToken: e.HUBSPOT_ACCESS_TOKEN,

@@ -8,6 +8,8 @@ import type { HealthMonitor } from '../runtime/health-monitor.js';
 import { hubspotWebhookRouter } from './hubspot-webhook-receiver.js';
 import { handoffsApiRouter } from './handoffs-api.js';
 import { requireApiToken } from './require-api-token.js';
+import { metricsRouter } from './metrics-route.js';
+import type { Metrics } from '../observability/metrics.js';
 import { slackInteractionsRouter } from './slack-interactions.js';
 import { jiraWebhookRouter } from './jira-webhook-receiver.js';
 import { asanaWebhookRouter } from './asana-webhook-receiver.js';
@@ -25,6 +27,8 @@ export interface AppDeps {
   now?: () => number;
   /** Opens the feedback modal from a Slack button (the watching work); absent = no modal. */
   chat?: ChatConnector;
+  /** Prometheus counters; absent = no /metrics (tests that mount the app alone). */
+  metrics?: Metrics;
   /** The dashboard (sign-in, pages, admin); absent = not mounted. */
   dashboard?: DashboardDeps;
 }
@@ -50,9 +54,11 @@ export function createApp(deps: AppDeps): express.Express {
       eventsQueue: deps.queues.events,
       health: deps.health,
       logger: deps.logger,
+      metrics: deps.metrics,
       now: deps.now,
     }),
   );
+  if (deps.metrics) app.use(metricsRouter(deps.metrics, deps.config.metricsToken));
 
   // Watching the handoff (docs/watching.md): Slack buttons and modals, delivery-tool webhooks, the feedback form.
   app.use(slackInteractionsRouter({ signingSecret: deps.config.slack.signingSecret, queues: deps.queues, store: deps.store, chat: deps.chat, logger: deps.logger, now: deps.now }));

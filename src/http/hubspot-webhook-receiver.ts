@@ -8,6 +8,7 @@ import { parseHubSpotWebhook, WebhookShapeError } from '../../connectors/hubspot
 import type { IngestJob } from '../queue/job-schemas.js';
 import type { HealthMonitor } from '../runtime/health-monitor.js';
 import type { Logger } from '../log/create-logger.js';
+import type { Metrics } from '../observability/metrics.js';
 
 export interface HubSpotReceiverDeps {
   publicUrl: string;
@@ -16,6 +17,8 @@ export interface HubSpotReceiverDeps {
   eventsQueue: Queue;
   health: HealthMonitor;
   logger: Logger;
+  /** Counters for /metrics (optional so the receiver can be mounted without them). */
+  metrics?: Pick<Metrics, 'webhooks' | 'webhookEvents'>;
   /** Bound on the durable write: HubSpot gives up after 5 s, so answer 503 well before. */
   enqueueTimeoutMs?: number;
   now?: () => number;
@@ -25,10 +28,12 @@ export function hubspotWebhookRouter(deps: HubSpotReceiverDeps): Router {
   const router = express.Router();
   const now = deps.now ?? Date.now;
   const timeoutMs = deps.enqueueTimeoutMs ?? 2_000;
+  const count = (outcome: string) => deps.metrics?.webhooks.inc({ source: 'hubspot', outcome });
 
   router.post('/webhooks/hubspot', express.raw({ type: () => true, limit: deps.maxBytes }), async (req: Request, res: Response) => {
     const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (!deps.clientSecret) {
+      count('no_secret');
       res.status(401).json({ error: 'webhook signatures cannot be checked: HUBSPOT_CLIENT_SECRET is not set' });
       return;
     }
@@ -42,6 +47,7 @@ export function hubspotWebhookRouter(deps: HubSpotReceiverDeps): Router {
       nowMs: now(),
     });
     if (!check.ok) {
+      count('bad_signature');
       deps.logger.warn({ reason: check.reason }, 'hubspot webhook rejected');
       res.status(401).json({ error: `invalid signature: ${check.reason}` });
       return;
@@ -51,6 +57,7 @@ export function hubspotWebhookRouter(deps: HubSpotReceiverDeps): Router {
     try {
       body = JSON.parse(rawBody.toString('utf8'));
     } catch {
+      count('malformed');
       res.status(400).json({ error: 'body is not valid JSON' });
       return;
     }
@@ -59,17 +66,21 @@ export function hubspotWebhookRouter(deps: HubSpotReceiverDeps): Router {
       parsed = parseHubSpotWebhook(body);
     } catch (e) {
       if (e instanceof WebhookShapeError) {
+        count('malformed');
         res.status(400).json({ error: e.message });
         return;
       }
       throw e;
     }
     // HubSpot retries every non-2xx, so events Baton deliberately ignores are still acknowledged.
+    deps.metrics?.webhookEvents.inc({ source: 'hubspot', outcome: 'ignored' }, parsed.ignored);
     if (parsed.events.length === 0) {
+      count('ignored');
       res.status(200).json({ accepted: 0, ignored: parsed.ignored });
       return;
     }
     if (!deps.health.current.store) {
+      count('unavailable');
       unavailable(res, 'store unavailable');
       return;
     }
@@ -77,10 +88,13 @@ export function hubspotWebhookRouter(deps: HubSpotReceiverDeps): Router {
     try {
       await withTimeout(deps.eventsQueue.add('hubspot', job), timeoutMs);
     } catch (e) {
+      count('unavailable');
       deps.logger.error({ err: e }, 'could not queue webhook batch');
       unavailable(res, 'queue unavailable');
       return;
     }
+    count('accepted');
+    deps.metrics?.webhookEvents.inc({ source: 'hubspot', outcome: 'accepted' }, parsed.events.length);
     res.status(200).json({ accepted: parsed.events.length, ignored: parsed.ignored });
   });
 

@@ -4,11 +4,11 @@ import type { NextFunction, Request, Response } from 'express';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-export function requireApiToken(token: string | undefined) {
+export function requireApiToken(token: string | undefined, envName = 'BATON_API_TOKEN') {
   const expected = token ? digest(token) : null;
   return (req: Request, res: Response, next: NextFunction) => {
     if (!expected) {
-      res.status(401).json({ error: 'the API is disabled: set BATON_API_TOKEN to enable it' });
+      res.status(401).json({ error: `the API is disabled: set ${envName} to enable it` });
       return;
     }
     const m = /^Bearer (.+)$/i.exec(req.get('authorization') ?? '');

@@ -1,25 +1,27 @@
 // Two kinds of Redis connection, because they must fail differently:
 // - producers on the webhook path fail fast (no offline queue) so a down Redis becomes a 503 at once;
 // - workers block and reconnect forever (BullMQ requires maxRetriesPerRequest: null for them).
+// `extra` (BATON_REDIS_OPTIONS) passes operator options through, e.g. Sentinel's sentinels + name; the
+// failure-mode options above that BullMQ depends on are kept whatever it says.
 import { Redis, type RedisOptions } from 'ioredis';
 
 export function createProducerConnection(redisUrl: string, extra: RedisOptions = {}): Redis {
   return new Redis(redisUrl, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     // Keep trying to come back; individual commands fail fast meanwhile.
     retryStrategy: (times) => Math.min(times * 200, 2_000),
     ...extra,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
   });
 }
 
 export function createWorkerConnection(redisUrl: string, extra: RedisOptions = {}): Redis {
   return new Redis(redisUrl, {
-    maxRetriesPerRequest: null,
     enableReadyCheck: true,
     retryStrategy: (times) => Math.min(times * 500, 5_000),
     ...extra,
+    maxRetriesPerRequest: null,
   });
 }
 

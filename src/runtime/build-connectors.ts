@@ -6,6 +6,7 @@ import type { BatonConfig } from '../config/read-env-options.js';
 import type { Logger } from '../log/create-logger.js';
 import type { ChatConnector, CrmConnector, CrmWriter, DryRunSink, WorkToolConnector } from '../../connectors/types.js';
 import { createRedisRateLimiter, type RateLimiter } from '../../connectors/common/rate-limiter.js';
+import { connectorOfKey, type Metrics } from '../observability/metrics.js';
 import { createHubSpotCrm, HUBSPOT_DEFAULT_PIPELINE } from '../../connectors/hubspot/hubspot-crm.js';
 import { createHubSpotWriter } from '../../connectors/hubspot/hubspot-writer.js';
 import { createJiraWorkTool } from '../../connectors/jira/jira-work-tool.js';
@@ -23,8 +24,10 @@ export interface Connectors {
   crmWriter: CrmWriter;
 }
 
-export function buildConnectors(config: BatonConfig, redis: Redis, sink: DryRunSink, logger: Logger): Connectors {
-  const limiter = createRedisRateLimiter(redis, config.queuePrefix);
+export function buildConnectors(config: BatonConfig, redis: Redis, sink: DryRunSink, logger: Logger, metrics?: Metrics): Connectors {
+  const limiter = createRedisRateLimiter(redis, config.queuePrefix, metrics && {
+    onSlot: (key, waitedMs) => metrics.rateLimitWait.observe({ connector: connectorOfKey(key) }, waitedMs / 1000),
+  });
   const timeoutMs = config.httpTimeoutMs;
   const hs = config.hubspot;
   const crm = createHubSpotCrm({ accessToken: hs.accessToken, basePath: hs.apiBaseUrl, portalId: hs.portalId, logger, limiter, requestsPerSecond: config.rates.hubspot, timeoutMs });

@@ -11,6 +11,8 @@ import { createQueues, type BatonQueues } from '../queue/queues.js';
 import { loadMappingsFromDir, formatMappingError, type LoadedMapping, type MappingError } from '../mapping/load-mappings.js';
 import { HealthMonitor } from './health-monitor.js';
 import { buildConnectors, type Connectors } from './build-connectors.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { observeOutgoingHttp } from '../observability/outgoing-http-metrics.js';
 import type { DryRunSink } from '../../connectors/types.js';
 import type { JobDeps } from '../../jobs/job-deps.js';
 
@@ -22,6 +24,7 @@ export interface Runtime {
   queues: BatonQueues;
   health: HealthMonitor;
   mappingErrors: MappingError[];
+  metrics: Metrics;
   connectors: Connectors;
   jobDeps: JobDeps;
   close(): Promise<void>;
@@ -37,7 +40,7 @@ export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger 
   await migrateToLatest(store);
   logger.info({ store: describeStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }) }, 'store ready');
 
-  const redis = createProducerConnection(config.redisUrl);
+  const redis = createProducerConnection(config.redisUrl, config.redisOptions);
   redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   await waitForRedis(redis, config.redisUrl);
   const eviction = await checkEvictionPolicy(redis);
@@ -54,9 +57,17 @@ export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger 
   let mappings: LoadedMapping[] = loaded.mappings;
 
   const sink: DryRunSink = { record: (r) => recordDryRun(store, r) };
-  const connectors = buildConnectors(config, redis, sink, logger);
+  const metrics = createMetrics();
+  metrics.watchQueues(queues.all());
+  const stopHttpMetrics = observeOutgoingHttp(metrics.apiRequests, {
+    hubspot: config.hubspot.apiBaseUrl,
+    jira: config.jira.baseUrl,
+    slack: config.slack.apiUrl,
+    asana: config.asana.baseUrl,
+  });
+  const connectors = buildConnectors(config, redis, sink, logger, metrics);
   const { crm, sampleCrm, workTools, chat, crmWriter } = connectors;
-  const jobDeps: JobDeps = { config, logger, store, queues, mappings: () => mappings, crm, sampleCrm, workTools, chat, crmWriter, now: () => new Date() };
+  const jobDeps: JobDeps = { config, logger, store, queues, mappings: () => mappings, crm, sampleCrm, workTools, chat, crmWriter, now: () => new Date(), metrics };
   logger.info(
     { crm: crm.mode, jira: jobDeps.workTools.jira.mode, asana: jobDeps.workTools.asana.mode, slack: jobDeps.chat.mode, writeBack: jobDeps.crmWriter.mode },
     'connectors',
@@ -70,9 +81,11 @@ export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger 
     queues,
     health,
     mappingErrors: loaded.errors,
+    metrics,
     connectors,
     jobDeps,
     async close() {
+      stopHttpMetrics();
       health.stop();
       await queues.close();
       redis.disconnect();

@@ -11,6 +11,7 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
     queues: rt.queues,
     health: rt.health,
     chat: rt.connectors.chat,
+    metrics: rt.metrics,
     dashboard: {
       config: rt.config,
       logger: rt.logger,

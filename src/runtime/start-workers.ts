@@ -2,6 +2,7 @@
 // blocking Redis connection; state lives in Redis and the store only, so N processes can run.
 import { Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
 import type { Runtime } from './build-runtime.js';
+import type { JobDeps } from '../../jobs/job-deps.js';
 import { createWorkerConnection } from '../queue/redis-connection.js';
 import { QUEUE_NAMES, type QueueName } from '../queue/queues.js';
 import { HandoffJobSchema, IngestJobSchema, NudgeJobSchema, RouteJobSchema, parseJob } from '../queue/job-schemas.js';
@@ -29,8 +30,11 @@ export interface RunningWorkers {
 
 export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
   const { config, logger, jobDeps: deps } = rt;
-  const make = (name: QueueName, processor: Processor, concurrency: number, extra: Partial<WorkerOptions> = {}) => {
-    const connection = createWorkerConnection(config.redisUrl);
+  // Each job's logger carries queue, job id and (when the job names them) handoff and deal ids.
+  type JobProcessor = (d: JobDeps, job: Job, token?: string) => Promise<unknown>;
+  const make = (name: QueueName, run: JobProcessor, concurrency: number, extra: Partial<WorkerOptions> = {}) => {
+    const processor: Processor = (job, token) => run({ ...deps, logger: logger.child(jobLogContext(name, job)) }, job, token);
+    const connection = createWorkerConnection(config.redisUrl, config.redisOptions);
     // Outages are reported by the health monitor; a listener keeps ioredis from printing each retry.
     connection.on('error', (err) => logger.debug({ queue: name, err: err.message }, 'worker redis connection error'));
     const w = new Worker(name, processor, {
@@ -42,44 +46,50 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
       maxStalledCount: 5,
       ...extra,
     });
+    const observe = (job: Job | undefined, outcome: string) => {
+      rt.metrics.jobs.inc({ queue: name, outcome });
+      if (job?.processedOn && job.finishedOn) rt.metrics.jobDuration.observe({ queue: name }, (job.finishedOn - job.processedOn) / 1000);
+    };
+    w.on('completed', (job: Job) => observe(job, 'completed'));
+    // Delayed (Retry-After) and moved jobs throw DelayedError and emit neither event: they count when they end.
+    // finishedOn is set only when a job leaves for good (retries exhausted or unrecoverable).
+    w.on('failed', (job: Job | undefined) => observe(job, job?.finishedOn ? 'failed' : 'retry'));
     w.on('failed', (job: Job | undefined, err: Error) =>
-      logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
+      logger.warn({ ...(job ? jobLogContext(name, job) : { queue: name }), attempts: job?.attemptsMade, err: err.message }, 'job failed'),
     );
     w.on('error', (err) => logger.error({ queue: name, err: err.message }, 'worker error'));
     return w;
   };
 
   const workers = [
-    make(QUEUE_NAMES.events, (job) => processIngestJob(deps, parseJob(IngestJobSchema, job.data, 'events')), 4),
+    make(QUEUE_NAMES.events, (d, job) => processIngestJob(d, parseJob(IngestJobSchema, job.data, 'events')), 4),
     make(
       QUEUE_NAMES.route,
-      async (job) => {
-        const data = parseJob(RouteJobSchema, job.data, 'route');
-        const note = await processRouteJob(deps, data);
-        logger.debug({ jobId: job.id, dealId: data.event.dealId, note }, 'routed');
+      async (d, job) => {
+        const note = await processRouteJob(d, parseJob(RouteJobSchema, job.data, 'route'));
+        d.logger.debug({ note }, 'routed');
         return note;
       },
       config.workerConcurrency,
     ),
     make(
       QUEUE_NAMES.handoff,
-      async (job, token) => {
-        const data = parseJob(HandoffJobSchema, job.data, 'handoff');
-        const result = await processHandoffJob(deps, job, data, token);
-        logger.info({ jobId: job.id, handoffId: data.handoffId, result }, 'handoff run finished');
+      async (d, job, token) => {
+        const result = await processHandoffJob(d, job, parseJob(HandoffJobSchema, job.data, 'handoff'), token);
+        d.logger.info({ result }, 'handoff run finished');
         return result;
       },
       config.workerConcurrency,
     ),
-    make(QUEUE_NAMES.nudge, (job) => processNudgeJob(deps, parseJob(NudgeJobSchema, job.data, 'nudge')), 4),
-    make(QUEUE_NAMES.maintenance, async (job) => (job.name === 'reconcile' ? processReconcileJob(deps) : undefined), 1),
+    make(QUEUE_NAMES.nudge, (d, job) => processNudgeJob(d, parseJob(NudgeJobSchema, job.data, 'nudge')), 4),
+    make(QUEUE_NAMES.maintenance, async (d, job) => (job.name === 'reconcile' ? processReconcileJob(d) : undefined), 1),
     // Watching (docs/watching.md): escalation checks and clicks, live task status, feedback.
     make(
       QUEUE_NAMES.watch,
-      async (job, token) => {
-        if (job.name === 'check') return processCheckJob(deps, job, parseJob(CheckJobSchema, job.data, 'watch'), token);
-        if (job.name === 'ack' || job.name === 'snooze') return processEscalationAction(deps, parseJob(EscalationActionJobSchema, job.data, 'watch'));
-        if (job.name === 'sweep') return sweepChecks(deps);
+      async (d, job, token) => {
+        if (job.name === 'check') return processCheckJob(d, job, parseJob(CheckJobSchema, job.data, 'watch'), token);
+        if (job.name === 'ack' || job.name === 'snooze') return processEscalationAction(d, parseJob(EscalationActionJobSchema, job.data, 'watch'));
+        if (job.name === 'sweep') return sweepChecks(d);
         return undefined;
       },
       config.workerConcurrency,
@@ -88,20 +98,20 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
     ),
     make(
       QUEUE_NAMES.status,
-      async (job) => {
-        if (job.name === 'jira-event') return processJiraStatusJob(deps, parseJob(JiraStatusJobSchema, job.data, 'status'));
-        if (job.name === 'asana-event') return processAsanaStatusJob(deps, parseJob(AsanaStatusJobSchema, job.data, 'status'));
-        if (job.name === 'poll') return processPollJob(deps);
+      async (d, job) => {
+        if (job.name === 'jira-event') return processJiraStatusJob(d, parseJob(JiraStatusJobSchema, job.data, 'status'));
+        if (job.name === 'asana-event') return processAsanaStatusJob(d, parseJob(AsanaStatusJobSchema, job.data, 'status'));
+        if (job.name === 'poll') return processPollJob(d);
         return undefined;
       },
       4,
     ),
     make(
       QUEUE_NAMES.feedback,
-      async (job) => {
-        if (job.name === 'ask') return processFeedbackAsk(deps, parseJob(FeedbackJobSchema, job.data, 'feedback'));
-        if (job.name === 'remind') return processFeedbackAsk(deps, parseJob(FeedbackJobSchema, job.data, 'feedback'), true);
-        if (job.name === 'answers') return processFeedbackAnswers(deps, parseJob(FeedbackAnswersJobSchema, job.data, 'feedback'));
+      async (d, job) => {
+        if (job.name === 'ask') return processFeedbackAsk(d, parseJob(FeedbackJobSchema, job.data, 'feedback'));
+        if (job.name === 'remind') return processFeedbackAsk(d, parseJob(FeedbackJobSchema, job.data, 'feedback'), true);
+        if (job.name === 'answers') return processFeedbackAnswers(d, parseJob(FeedbackAnswersJobSchema, job.data, 'feedback'));
         return undefined;
       },
       4,
@@ -132,4 +142,11 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
       await Promise.all(workers.map((w) => w.close()));
     },
   };
+}
+
+/** The ids a log line about this job should carry; read defensively because the data is not parsed yet. */
+export function jobLogContext(queue: string, job: Job): Record<string, string | undefined> {
+  const data = (job.data ?? {}) as { handoffId?: unknown; event?: { dealId?: unknown }; ref?: { handoffId?: unknown } };
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { queue, jobId: job.id, handoffId: str(data.handoffId) ?? str(data.ref?.handoffId), dealId: str(data.event?.dealId) };
 }

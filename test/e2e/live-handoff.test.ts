@@ -6,13 +6,15 @@ import { startBaton, waitFor, TEST_SECRET, type Harness } from '../helpers/baton
 import { startWorld, PEOPLE, channelId } from '../helpers/standin-world.js';
 import { freePort } from '../helpers/free-port.js';
 
+const METRICS_TOKEN = 'metrics-token-for-the-test';
+
 describe('closed-won with live connectors (stand-ins)', () => {
   let world: Awaited<ReturnType<typeof startWorld>>;
   let b: Harness;
   beforeAll(async () => {
     world = await startWorld({ deals: 2 });
     const port = await freePort();
-    b = await startBaton({ env: { ...world.env, PORT: String(port), BATON_PUBLIC_URL: `http://127.0.0.1:${port}` } });
+    b = await startBaton({ env: { ...world.env, PORT: String(port), BATON_PUBLIC_URL: `http://127.0.0.1:${port}`, BATON_METRICS_TOKEN: METRICS_TOKEN } });
   });
   afterAll(async () => {
     await b?.close();
@@ -67,5 +69,34 @@ describe('closed-won with live connectors (stand-ins)', () => {
     expect(world.jira.state.issues).toHaveLength(8);
     expect(world.slack.state.messages.filter((m) => m.metadata?.event_type === 'baton_handoff_intro')).toHaveLength(1);
     expect(world.hubspot.state.notes.size).toBe(1);
+  });
+
+  it('reports what it did on /metrics (behind BATON_METRICS_TOKEN)', async () => {
+    // Runs after the handoff above: one accepted batch and three redeliveries, plus one forged request now.
+    expect((await world.hubspot.sendWebhook(`${b.url}/webhooks/hubspot`, [world.hubspot.moveDealToStage(world.dealIds[1]!, 'appointmentscheduled')], 'wrong-secret')).status).toBe(401);
+    expect((await fetch(`${b.url}/metrics`)).status).toBe(401);
+    const res = await fetch(`${b.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    const value = (series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    expect(value('baton_webhooks_total{source="hubspot",outcome="accepted"}')).toBeGreaterThanOrEqual(4);
+    expect(value('baton_webhooks_total{source="hubspot",outcome="bad_signature"}')).toBe(1);
+    expect(value('baton_handoff_steps_total{step="create-work",outcome="done"}')).toBe(1);
+    expect(value('baton_handoff_steps_total{step="post-intro",outcome="done"}')).toBe(1);
+    expect(value('baton_jobs_total{queue="handoff",outcome="completed"}')).toBeGreaterThanOrEqual(1);
+    expect(value('baton_job_duration_seconds_count{queue="handoff"}')).toBeGreaterThanOrEqual(1);
+    // Outgoing calls by connector and status, as the stand-ins answered them (Jira creates answer 201).
+    for (const series of ['connector="hubspot",status="200"', 'connector="jira",status="201"', 'connector="slack",status="200"']) {
+      expect(value(`baton_external_requests_total{${series}}`)).toBeGreaterThan(0);
+    }
+    expect(value('baton_rate_limit_wait_seconds_count{connector="jira"}')).toBeGreaterThan(0);
+    expect(value('baton_queue_jobs{queue="handoff",state="waiting"}')).toBe(0);
+    // The scrape names no secret and no client text.
+    for (const secret of [TEST_SECRET, METRICS_TOKEN]) expect(text).not.toContain(secret);
+    expect(text).not.toContain('<!channel>');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readEnvOptions, ConfigError } from '../../../src/config/read-env-options.js';
+import { createProducerConnection, createWorkerConnection } from '../../../src/queue/redis-connection.js';
 
 describe('readEnvOptions', () => {
   it('applies the documented defaults', () => {
@@ -46,5 +47,27 @@ describe('readEnvOptions', () => {
   it('collects secrets for the log scrubber', () => {
     const c = readEnvOptions({ HUBSPOT_ACCESS_TOKEN: 'pat-na1-abc', SLACK_SIGNING_SECRET: 'sss-123', BATON_API_TOKEN: 'tok-999' });
     expect(c.secrets.sort()).toEqual(['pat-na1-abc', 'sss-123', 'tok-999']);
+  });
+
+  it('passes BATON_REDIS_OPTIONS (e.g. Sentinel) to every connection, keeping the options BullMQ relies on', () => {
+    expect(() => readEnvOptions({ BATON_REDIS_OPTIONS: '{not json' })).toThrow(/BATON_REDIS_OPTIONS: expected a JSON object/);
+    expect(() => readEnvOptions({ BATON_REDIS_OPTIONS: '[1,2]' })).toThrow(/BATON_REDIS_OPTIONS: expected a JSON object/);
+    const c = readEnvOptions({
+      BATON_REDIS_OPTIONS: JSON.stringify({ sentinels: [{ host: '10.0.0.1', port: 26379 }], name: 'baton-primary', sentinelPassword: 'sentinel-pass-1', maxRetriesPerRequest: 5 }),
+    });
+    expect(c.redisOptions).toMatchObject({ name: 'baton-primary', sentinels: [{ host: '10.0.0.1', port: 26379 }] });
+    expect(c.secrets).toContain('sentinel-pass-1'); // scrubbed from logs like any other secret
+    const producer = createProducerConnection(c.redisUrl, { ...c.redisOptions, lazyConnect: true });
+    const worker = createWorkerConnection(c.redisUrl, { ...c.redisOptions, lazyConnect: true });
+    try {
+      expect(producer.options.sentinels).toEqual([{ host: '10.0.0.1', port: 26379 }]);
+      expect(producer.options.name).toBe('baton-primary');
+      expect(producer.options.maxRetriesPerRequest).toBe(1); // fail fast on the webhook path, whatever the operator says
+      expect(producer.options.enableOfflineQueue).toBe(false);
+      expect(worker.options.maxRetriesPerRequest).toBeNull(); // BullMQ workers require null
+    } finally {
+      producer.disconnect();
+      worker.disconnect();
+    }
   });
 });
