@@ -8,6 +8,8 @@ import { buildRuntime } from '../runtime/build-runtime.js';
 import { startServer } from '../runtime/start-server.js';
 import { startWorkers } from '../runtime/start-workers.js';
 import { signHubSpotRequest } from '../../connectors/hubspot/sign-request.js';
+import { randomBytes } from 'node:crypto';
+import { hashPassword } from '../dashboard/auth/password-hash.js';
 
 const exitWhenDone = process.argv.includes('--exit');
 
@@ -19,6 +21,13 @@ process.env.BATON_SAMPLE_DEALS_DIR ||= join(process.cwd(), 'mappings', 'samples'
 process.env.BATON_QUEUE_PREFIX ||= 'baton-demo';
 process.env.DATABASE_URL ||= `sqlite:${join(process.env.BATON_DATA_DIR || './data', 'demo.db')}`;
 process.env.LOG_LEVEL ||= 'warn';
+// The dashboard needs a user: without BATON_USERS the demo makes a one-off admin with a random password.
+let demoPassword: string | null = null;
+if (!process.env.BATON_USERS) {
+  demoPassword = randomBytes(9).toString('base64url');
+  process.env.BATON_USERS = `demo:admin:${await hashPassword(demoPassword)}`;
+}
+process.env.BATON_SESSION_SECRET ||= randomBytes(32).toString('base64url');
 
 async function main() {
   const config = readConfigOrReport(process.stderr);
@@ -82,6 +91,8 @@ async function main() {
   }
   console.log(`\nExplore: curl -H 'Authorization: Bearer ${config.apiToken === 'demo-api-token' ? 'demo-api-token' : '$BATON_API_TOKEN'}' ${base}/api/handoffs`);
   console.log(`Preview a mapping: npm run baton -- preview --mapping services-onboarding --deal mappings/samples/1001.json`);
+  console.log(`Dashboard: ${base}/ ${demoPassword ? `(sign in as demo / ${demoPassword})` : '(sign in as a user from BATON_USERS)'}`);
+  console.log(`Metrics: ${base}/metrics`);
 
   if (exitWhenDone) {
     await server.close();
