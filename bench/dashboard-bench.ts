@@ -15,6 +15,7 @@ import { migrateToLatest } from '../src/store/migrations.js';
 import { hashPassword } from '../src/dashboard/auth/password-hash.js';
 import { dashDb, watchTables } from '../src/dashboard/queries/dashboard-db.js';
 import { defaultMapping, seedMany } from '../test/integration/dashboard/seed-handoffs.js';
+import { waitHttp } from './wait-http.js';
 
 const ADMIN = { name: 'bench', password: 'bench-password-123' };
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -61,19 +62,6 @@ export async function seedWatch(store: Store, now: Date): Promise<void> {
     await db.insertInto('task_status').values(rows).execute();
     await db.insertInto('watch_checks').values(checks).execute();
   }
-}
-
-async function waitHttp(url: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not become ready`);
 }
 
 async function signIn(base: string): Promise<string> {

@@ -14,6 +14,7 @@ import { openStore } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrations.js';
 import { checkJob } from '../jobs/escalate.js';
 import { QUEUE_NAMES } from '../src/queue/queues.js';
+import { newCheckRow } from '../src/store/escalation-repo.js';
 
 export interface EscalationBenchResult {
   pending: number;
@@ -134,24 +135,9 @@ export async function runEscalationBench(opts: { pending?: number; ratePerSec?: 
     await waitFor(async () => (await redis.keys(`${prefix}:${QUEUE_NAMES.watch}:stalled-check`)).length > 0 || (await queue.getWorkersCount()) > 0, 'worker ready');
 
     const t0 = Date.now() + 5_000;
-    const rows = ids.map((id, i) => ({
-      handoff_id: id,
-      trigger_id: 'stall',
-      mapping: 'bench-watch',
-      status: 'pending' as const,
-      rung: 0,
-      round: 0,
-      due_at: new Date(t0 + Math.floor((i * 1000) / ratePerSec)).toISOString(),
-      since: closedAt,
-      last_fired_at: null,
-      acked_by: null,
-      acked_at: null,
-      snoozed_by: null,
-      snoozed_until: null,
-      note: null,
-      created_at: closedAt,
-      updated_at: closedAt,
-    }));
+    const rows = ids.map((id, i) =>
+      newCheckRow({ handoffId: id, triggerId: 'stall', mapping: 'bench-watch', dueAt: new Date(t0 + Math.floor((i * 1000) / ratePerSec)).toISOString(), since: closedAt }, closedAt),
+    );
     for (let i = 0; i < rows.length; i += 200) await store.db.insertInto('watch_checks').values(rows.slice(i, i + 200)).execute();
     const checkIds = new Map((await store.db.selectFrom('watch_checks').select(['id', 'handoff_id']).execute()).map((r) => [r.handoff_id, Number(r.id)]));
     const nowAdd = Date.now();

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { signHubSpotRequest } from '../connectors/hubspot/sign-request.js';
+import { waitHttp } from './wait-http.js';
 
 export interface IngestResult {
   eventsPerSec: number;
@@ -108,15 +109,3 @@ export async function runIngestBench(opts: { durationS?: number; batch?: number;
   }
 }
 
-async function waitHttp(url: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not become ready`);
-}

@@ -88,32 +88,36 @@ function toEscalation(r: EscalationRecord): EscalationRow {
   };
 }
 
+/** A fresh pending check at rung 0 (also what benches bulk-insert). */
+export function newCheckRow(c: { handoffId: string; triggerId: string; mapping: string; dueAt: string; since: string }, now: string) {
+  return {
+    handoff_id: c.handoffId,
+    trigger_id: c.triggerId,
+    mapping: c.mapping,
+    status: 'pending' as const,
+    rung: 0,
+    round: 0,
+    due_at: c.dueAt,
+    since: c.since,
+    last_fired_at: null,
+    acked_by: null,
+    acked_at: null,
+    snoozed_by: null,
+    snoozed_until: null,
+    note: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 /** Creates the check (pending) unless it exists; an existing check is returned untouched (schedule-checks may re-run). */
 export async function ensureCheck(
   store: Store,
   c: { handoffId: string; triggerId: string; mapping: string; dueAt: string; since: string },
 ): Promise<{ check: CheckRow; created: boolean }> {
-  const now = nowIso();
   const inserted = await store.db
     .insertInto('watch_checks')
-    .values({
-      handoff_id: c.handoffId,
-      trigger_id: c.triggerId,
-      mapping: c.mapping,
-      status: 'pending',
-      rung: 0,
-      round: 0,
-      due_at: c.dueAt,
-      since: c.since,
-      last_fired_at: null,
-      acked_by: null,
-      acked_at: null,
-      snoozed_by: null,
-      snoozed_until: null,
-      note: null,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(newCheckRow(c, nowIso()))
     .onConflict((oc) => oc.columns(['handoff_id', 'trigger_id']).doNothing())
     .returning('handoff_id')
     .executeTakeFirst();
