@@ -1,16 +1,26 @@
 // Errors that mean something to the queue (in the spirit of BullMQ's UnrecoverableError): a connector
 // turns every failure into one of these so jobs never inspect HTTP details.
 
+/**
+ * Why a retry may help. Only 'unavailable' (5xx, timeout, network, a garbled answer) is a sign the service is
+ * down and counts against its circuit (connectors/common/circuit-breaker.ts); the others come from a service
+ * that is answering ('rate-limited': 429 or our own limiter; 'busy': 409/423, a job still running) or from
+ * the breaker itself ('circuit-open').
+ */
+export type RetryReason = 'unavailable' | 'rate-limited' | 'busy' | 'circuit-open';
+
 /** Worth trying again later: 429, 5xx, network. `retryAfterMs` is the server's wish when it said one. */
 export class RetryableError extends Error {
   override readonly name = 'RetryableError';
+  readonly reason: RetryReason;
   constructor(
     message: string,
     readonly connector: string,
     readonly retryAfterMs?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: RetryReason },
   ) {
     super(message, options);
+    this.reason = options?.reason ?? 'unavailable';
   }
 }
 

@@ -1,7 +1,7 @@
 // The official asana v3 SDK, set up the way Baton needs it: a timeout on every request, no retries (BullMQ owns
-// them; the v3 client has none anyway), the shared rate limiter before every request, and every failure turned
-// into RetryableError / PermanentError. List endpoints are paged by hand (offset tokens) so each page also
-// waits for the limiter.
+// them; the v3 client has none anyway), the shared circuit breaker around and the shared rate limiter before
+// every request, and every failure turned into RetryableError / PermanentError. List endpoints are paged by hand
+// (offset tokens) so each page also waits for the limiter.
 import {
   ApiClient,
   JobsApi,
@@ -14,8 +14,9 @@ import {
   WorkspacesApi,
 } from 'asana';
 import type { Logger } from 'pino';
+import { noCircuit, type CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
-import { CONNECTOR, classifyAsanaError, type AsanaErrorContext } from './classify-error.js';
+import { CONNECTOR, classifyAsanaError, malformedAnswer, type AsanaErrorContext } from './classify-error.js';
 
 export interface AsanaClientOptions {
   accessToken: string;
@@ -24,6 +25,8 @@ export interface AsanaClientOptions {
   requestsPerSecond: number;
   timeoutMs: number;
   logger?: Logger;
+  /** Shared circuit breaker; none when absent. */
+  breaker?: CircuitBreaker;
 }
 
 /** Asana's list envelope: a page of records and the token for the next page. */
@@ -61,16 +64,21 @@ export function createAsanaClient(opts: AsanaClientOptions): AsanaClient {
   client.RETURN_COLLECTION = false;
   const secrets = [opts.accessToken];
 
-  const call = async <T>(ctx: AsanaErrorContext, fn: () => Promise<T>): Promise<T> => {
-    await opts.limiter.take(CONNECTOR, { perSecond: opts.requestsPerSecond }, { connector: CONNECTOR });
-    try {
-      return await fn();
-    } catch (err) {
-      const classified = classifyAsanaError(err, { ...ctx, secrets });
-      opts.logger?.warn({ connector: CONNECTOR, operation: ctx.operation, err: classified.message }, 'asana call failed');
-      throw classified;
-    }
-  };
+  const breaker = opts.breaker ?? noCircuit;
+  const call = <T>(ctx: AsanaErrorContext, fn: () => Promise<T>): Promise<T> =>
+    breaker.run(CONNECTOR, async () => {
+      await opts.limiter.take(CONNECTOR, { perSecond: opts.requestsPerSecond }, { connector: CONNECTOR });
+      try {
+        const body = await fn();
+        // Every Asana answer is a JSON object ({data…}); the SDK hands back raw text when the body was not JSON.
+        if (typeof body !== 'object' || body === null) throw malformedAnswer({ ...ctx, secrets }, body);
+        return body;
+      } catch (err) {
+        const classified = classifyAsanaError(err, { ...ctx, secrets });
+        opts.logger?.warn({ connector: CONNECTOR, operation: ctx.operation, err: classified.message }, 'asana call failed');
+        throw classified;
+      }
+    });
 
   return {
     tasks: new TasksApi(client),

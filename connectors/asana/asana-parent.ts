@@ -192,7 +192,7 @@ async function waitForJob(ctx: ParentContext, jobGid: string, templateGid: strin
       );
     }
     if (Date.now() >= deadline) {
-      throw new RetryableError(`Asana template job ${jobGid} is still ${status ?? 'running'}; will poll again`, CONNECTOR, ctx.jobPollIntervalMs);
+      throw new RetryableError(`Asana template job ${jobGid} is still ${status ?? 'running'}; will poll again`, CONNECTOR, ctx.jobPollIntervalMs, { reason: 'busy' });
     }
   }
 }

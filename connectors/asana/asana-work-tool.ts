@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { renderDocumentMarkdown } from '../../src/handoff/render-markdown.js';
 import type { PlannedTask } from '../../src/handoff/types.js';
 import { PermanentError } from '../errors.js';
+import type { CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
 import type { CreatedWork, CreateWorkRequest, WorkToolConnector } from '../types.js';
 import { createAsanaClient } from './asana-client.js';
@@ -26,6 +27,8 @@ export interface AsanaWorkToolOptions {
   requestsPerSecond: number;
   timeoutMs: number;
   logger?: Logger;
+  /** Shared circuit breaker (connectors/common/circuit-breaker.ts); none when absent. */
+  breaker?: CircuitBreaker;
   /** Pause between GET /jobs polls while a template instantiates (default 1 s). */
   jobPollIntervalMs?: number;
   /** Longest one attempt waits for a template job before handing back to the queue; the job gid is saved (default 30 s). */

@@ -26,6 +26,8 @@ export interface AsanaFailure {
   networkCode?: string;
   /** The client gave up waiting (superagent's timeout). */
   timedOut?: boolean;
+  /** A success whose body was not JSON (superagent's parse error): its first bytes. */
+  malformedBody?: string;
 }
 
 export interface AsanaErrorContext {
@@ -43,8 +45,13 @@ export interface AsanaErrorContext {
 export function describeAsanaFailure(err: unknown): AsanaFailure {
   const f: AsanaFailure = {};
   if (typeof err !== 'object' || err === null) return f;
-  const e = err as { status?: unknown; code?: unknown; errno?: unknown; timeout?: unknown; response?: unknown; cause?: unknown };
+  const e = err as { status?: unknown; code?: unknown; errno?: unknown; timeout?: unknown; response?: unknown; cause?: unknown; rawResponse?: unknown; statusCode?: unknown };
   if (typeof e.timeout === 'number') f.timedOut = true;
+  // superagent's JSON parser failing on a body that claimed to be JSON: a SyntaxError with the raw text.
+  if (err instanceof SyntaxError && 'rawResponse' in e) {
+    f.malformedBody = typeof e.rawResponse === 'string' ? e.rawResponse.slice(0, 120) : '';
+    if (typeof e.statusCode === 'number' && e.statusCode >= 400) f.status = e.statusCode;
+  }
   const response = typeof e.response === 'object' && e.response !== null ? (e.response as Record<string, unknown>) : undefined;
   if (typeof e.status === 'number') f.status = e.status;
   else if (response && typeof response.status === 'number') f.status = response.status;
@@ -101,6 +108,12 @@ export function classifyAsanaFailure(f: AsanaFailure, ctx: AsanaErrorContext, ca
   const say = (m: string) => redactSecrets(m, ctx.secrets);
   const opts = { cause };
 
+  if (f.malformedBody !== undefined && (f.status === undefined || f.status < 400)) {
+    // Asana answers JSON only: a proxy page or a cut-off body is the service (or the way to it) failing, not
+    // the request. Retry within the job's attempts; the breaker counts it as down.
+    const head = f.malformedBody ? ` (${JSON.stringify(f.malformedBody.slice(0, 60))})` : '';
+    return new RetryableError(say(`${where}: the answer is not JSON${head}; will retry. If it persists, check ASANA_BASE_URL and any proxy in front of Asana`), CONNECTOR, undefined, opts);
+  }
   if (f.status === undefined) {
     if (f.timedOut) return new RetryableError(say(`${where}: no answer in time (timeout); will retry`), CONNECTOR, undefined, opts);
     if (f.networkCode !== undefined) return new RetryableError(say(`${where}: network error ${f.networkCode}; will retry`), CONNECTOR, undefined, opts);
@@ -113,7 +126,7 @@ export function classifyAsanaFailure(f: AsanaFailure, ctx: AsanaErrorContext, ca
   if (s === 429) {
     const after = parseRetryAfter(f.headers?.['retry-after'], nowMs);
     const wait = Math.min(after ?? DEFAULT_429_BACKOFF_MS, MAX_RETRY_AFTER_MS);
-    return new RetryableError(say(`${where}: rate limited (429); retrying in ${wait} ms`), CONNECTOR, wait, opts);
+    return new RetryableError(say(`${where}: rate limited (429); retrying in ${wait} ms`), CONNECTOR, wait, { ...opts, reason: 'rate-limited' });
   }
   if (s >= 500 || s === 408) {
     const after = parseRetryAfter(f.headers?.['retry-after'], nowMs);
@@ -165,6 +178,12 @@ export function classifyAsanaFailure(f: AsanaFailure, ctx: AsanaErrorContext, ca
 }
 
 
+
+/** The error for an SDK call that resolved to something other than a JSON object (raw text of a non-JSON body). */
+export function malformedAnswer(ctx: AsanaErrorContext, body: unknown): RetryableError {
+  const failure: AsanaFailure = { malformedBody: typeof body === 'string' ? body.slice(0, 120) : '' };
+  return classifyAsanaFailure(failure, ctx) as RetryableError;
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

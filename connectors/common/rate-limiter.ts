@@ -50,7 +50,9 @@ export function createRedisRateLimiter(redis: Redis, prefix: string, observer?: 
       const maxWaitUs = (opts.maxWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS) * 1000;
       const waitUs = Number(await redis.eval(RESERVE, 1, `${prefix}:ratelimit:${key}`, intervalUs, windowUs, maxWaitUs));
       if (waitUs < 0) {
-        throw new RetryableError(`rate limit for ${key}: next slot in ${Math.ceil(-waitUs / 1000)} ms`, opts.connector ?? key, Math.ceil(-waitUs / 1000));
+        throw new RetryableError(`rate limit for ${key}: next slot in ${Math.ceil(-waitUs / 1000)} ms`, opts.connector ?? key, Math.ceil(-waitUs / 1000), {
+          reason: 'rate-limited',
+        });
       }
       if (waitUs > 0) await new Promise((r) => setTimeout(r, Math.ceil(waitUs / 1000)));
       observer?.onSlot(key, Math.ceil(waitUs / 1000));

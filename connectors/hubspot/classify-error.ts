@@ -26,6 +26,8 @@ export interface HubSpotFailure {
   body?: unknown;
   /** Network-level failure code (ECONNRESET…). */
   networkCode?: string;
+  /** A success whose body was not JSON (the SDK's JSON.parse failed): the parser's message. */
+  malformedBody?: string;
 }
 
 export interface ClassifyContext {
@@ -57,6 +59,10 @@ export function describeFailure(err: unknown, rawBody?: string): HubSpotFailure 
   }
   if (f.networkCode === undefined && f.status === undefined && (err as { type?: unknown }).type === 'request-timeout') {
     f.networkCode = 'ETIMEDOUT';
+  }
+  // The SDK parses a success body with JSON.parse (a SyntaxError); node-fetch's own .json() says 'invalid-json'.
+  if (f.status === undefined && (err instanceof SyntaxError || (err as { type?: unknown }).type === 'invalid-json')) {
+    f.malformedBody = err instanceof Error ? err.message.slice(0, 120) : '';
   }
   if (typeof e.headers === 'object' && e.headers !== null) {
     const headers: Record<string, string | undefined> = {};
@@ -93,6 +99,15 @@ export function classifyFailure(f: HubSpotFailure, ctx: ClassifyContext, cause?:
     if (f.networkCode !== undefined) {
       return new RetryableError(say(`HubSpot ${op}: network error ${f.networkCode}; will retry`), CONNECTOR, undefined, opts);
     }
+    if (f.malformedBody !== undefined) {
+      // HubSpot answers JSON only: a proxy page or a cut-off body is the service (or the way to it) failing.
+      return new RetryableError(
+        say(`HubSpot ${op}: the answer is not JSON (${f.malformedBody}); will retry. If it persists, check HUBSPOT_API_BASE_URL and any proxy in front of HubSpot`),
+        CONNECTOR,
+        undefined,
+        opts,
+      );
+    }
     // Not an HTTP answer and not a known network failure: retry within the job's attempt budget, keep the cause.
     const what = cause instanceof Error ? cause.message : String(cause);
     return new RetryableError(say(`HubSpot ${op}: unexpected failure (${what.slice(0, 200)})`), CONNECTOR, undefined, opts);
@@ -111,7 +126,7 @@ export function classifyFailure(f: HubSpotFailure, ctx: ClassifyContext, cause?:
         ),
         CONNECTOR,
         wait,
-        opts,
+        { ...opts, reason: 'rate-limited' },
       );
     }
     let wait: number;
@@ -122,7 +137,7 @@ export function classifyFailure(f: HubSpotFailure, ctx: ClassifyContext, cause?:
       say(`HubSpot ${op}: rate limited (429${policy ? ` ${policy}` : ''}); retrying in ${fmt(wait)}`),
       CONNECTOR,
       wait,
-      opts,
+      { ...opts, reason: 'rate-limited' },
     );
   }
   if (s >= 500 || s === 408 || s === 423) {
@@ -132,7 +147,8 @@ export function classifyFailure(f: HubSpotFailure, ctx: ClassifyContext, cause?:
       say(`HubSpot ${op}: HubSpot answered ${s}${hsMessage ? ` (${hsMessage})` : ''}; will retry`),
       CONNECTOR,
       wait,
-      opts,
+      // 423 (locked) comes from a HubSpot that is up.
+      { ...opts, reason: s === 423 ? 'busy' : 'unavailable' },
     );
   }
   if (s === 401) {

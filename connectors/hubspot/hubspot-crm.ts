@@ -1,6 +1,7 @@
 // The CrmConnector for HubSpot (CRM v3 through @hubspot/api-client 13). All I/O, no business rules: it reads
 // deals, pipelines and reconciliation hits and turns every failure into RetryableError / PermanentError.
 import type pino from 'pino';
+import type { CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
 import type {
   CrmCompany,
@@ -33,6 +34,8 @@ export interface HubSpotCrmOptions {
   requestsPerSecond?: number;
   /** Deadline of each call (RetryableError after it); none when absent. */
   timeoutMs?: number;
+  /** Shared circuit breaker (connectors/common/circuit-breaker.ts); none when absent. */
+  breaker?: CircuitBreaker;
 }
 
 /** Always read, whatever the mappings ask for: routing and the document need them. */

@@ -1,11 +1,13 @@
 // One way to build and call the HubSpot SDK, shared by the reader, the writer, setup and preflight: SDK retries
-// off (BullMQ owns retries), every call through the shared Redis rate limiter, a deadline on every call, and
-// every failure classified into RetryableError / PermanentError with the token scrubbed.
+// off (BullMQ owns retries), every call guarded by the shared circuit breaker and through the shared Redis rate
+// limiter, a deadline on every call, and every failure classified into RetryableError / PermanentError with the
+// token scrubbed.
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { Client } from '@hubspot/api-client';
 import type pino from 'pino';
+import { noCircuit, type CircuitBreaker } from '../common/circuit-breaker.js';
 import { unlimited, type RateLimiter } from '../common/rate-limiter.js';
 import { RetryableError } from '../errors.js';
 import { createErrorBodyCapture } from './capture-error-body.js';
@@ -22,6 +24,8 @@ export interface HubSpotSdkOptions {
   /** Deadline of each call. Absent → no deadline (the reader's historic behaviour). */
   timeoutMs?: number;
   logger?: pino.Logger;
+  /** Shared circuit breaker; none when absent. */
+  breaker?: CircuitBreaker;
 }
 
 /** HubSpot's search API has its own limit (5 requests/s per token, FACTS 1d); keep a margin. */
@@ -47,6 +51,7 @@ export function createHubSpotSdk(opts: HubSpotSdkOptions): HubSpotSdk {
   const basePath = opts.basePath.replace(/\/+$/, '');
   const capture = createErrorBodyCapture();
   const limiter = opts.limiter ?? unlimited;
+  const breaker = opts.breaker ?? noCircuit;
   const perSecond = opts.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND;
   const agent = opts.timeoutMs === undefined ? undefined : socketTimeoutAgent(basePath, opts.timeoutMs);
   const client = new Client({ accessToken: opts.accessToken, basePath, numberOfApiCallRetries: 0 });
@@ -75,21 +80,23 @@ export function createHubSpotSdk(opts: HubSpotSdkOptions): HubSpotSdk {
   return {
     client,
     call,
-    async send(operation, scopes, fn, o = {}) {
-      try {
-        return await attempt(operation, fn, o);
-      } catch (err) {
-        throw classify(err, operation, scopes);
-      }
-    },
-    async sendOr404(operation, scopes, fn, o = {}) {
-      try {
-        return await attempt(operation, fn, o);
-      } catch (err) {
-        if (!(err instanceof RetryableError) && describeFailure(err).status === 404) return undefined;
-        throw classify(err, operation, scopes);
-      }
-    },
+    send: (operation, scopes, fn, o = {}) =>
+      breaker.run(CONNECTOR, async () => {
+        try {
+          return await attempt(operation, fn, o);
+        } catch (err) {
+          throw classify(err, operation, scopes);
+        }
+      }),
+    sendOr404: (operation, scopes, fn, o = {}) =>
+      breaker.run(CONNECTOR, async () => {
+        try {
+          return await attempt(operation, fn, o);
+        } catch (err) {
+          if (!(err instanceof RetryableError) && describeFailure(err).status === 404) return undefined;
+          throw classify(err, operation, scopes);
+        }
+      }),
   };
 }
 

@@ -5,6 +5,7 @@
 //   3. the footer "Baton ref <handoffId>" on the deal's associated notes (crash between create and record).
 // Never writes dealstage or pipeline: Baton reports on the deal, the rep owns its stage.
 import type pino from 'pino';
+import type { CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
 import { PermanentError } from '../errors.js';
 import type { CrmWriter, MilestoneWriteRequest, NoteRequest, WriteBackRequest } from '../types.js';
@@ -21,6 +22,8 @@ export interface HubSpotWriterOptions {
   requestsPerSecond: number;
   timeoutMs: number;
   logger?: pino.Logger;
+  /** Shared circuit breaker (connectors/common/circuit-breaker.ts); none when absent. */
+  breaker?: CircuitBreaker;
 }
 
 /** HUBSPOT_DEFINED association type "note to deal" (FACTS 1d). */

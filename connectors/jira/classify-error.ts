@@ -25,6 +25,8 @@ export interface JiraFailure {
   /** Network-level failure code (ECONNRESET, ECONNABORTED for an axios timeout…). */
   networkCode?: string;
   timedOut?: boolean;
+  /** A 2xx/3xx answer whose body was not JSON (axios strict parsing): its first bytes. */
+  malformedBody?: string;
 }
 
 export interface JiraErrorContext {
@@ -61,6 +63,11 @@ export function describeJiraFailure(err: unknown): JiraFailure {
   } else if (isObject(e.response) && 'data' in e.response) {
     f.body = e.response.data;
   }
+  // Strict JSON parsing (jira-client.ts) fails a success whose body is not JSON with ERR_BAD_RESPONSE.
+  if (e.code === 'ERR_BAD_RESPONSE' && (f.status === undefined || f.status < 400)) {
+    const raw = axios?.response?.data ?? (isObject(e.response) ? e.response.data : undefined);
+    f.malformedBody = typeof raw === 'string' ? raw.slice(0, 120) : '';
+  }
   if (f.status === undefined) {
     const code = typeof e.code === 'string' ? e.code : isObject(e.cause) && typeof e.cause.code === 'string' ? e.cause.code : undefined;
     if (code !== undefined && NETWORK_CODES.has(code)) f.networkCode = code;
@@ -83,6 +90,19 @@ export function classifyJiraFailure(f: JiraFailure, ctx: JiraErrorContext, cause
   const opts = { cause: describeCause(cause, ctx.secrets) };
   const jiraText = jiraMessages(f.body);
 
+  if (f.malformedBody !== undefined) {
+    // Jira documents JSON for every answer: this is a proxy, maintenance page or a cut-off response, not
+    // something the request can fix. Retry (bounded by the job's attempts); the breaker counts it as down.
+    return new RetryableError(
+      say(
+        `${where}Jira answered ${ctx.operation}${f.status !== undefined ? ` with ${f.status}` : ''} but the body is not JSON` +
+          `${f.malformedBody ? ` (${JSON.stringify(clip(f.malformedBody, 60))})` : ''}; will retry. If it persists, check JIRA_BASE_URL and any proxy in front of Jira`,
+      ),
+      CONNECTOR,
+      undefined,
+      opts,
+    );
+  }
   if (f.status === undefined) {
     if (f.timedOut) return new RetryableError(say(`${where}Jira did not answer ${ctx.operation} in time (timeout); will retry`), CONNECTOR, undefined, opts);
     if (f.networkCode !== undefined) {
@@ -101,7 +121,7 @@ export function classifyJiraFailure(f: JiraFailure, ctx: JiraErrorContext, cause
       say(`${where}Jira rate-limited ${ctx.operation} (429${reason ? ` ${reason}` : ''}); ${wait !== undefined ? `retrying in ${fmt(wait)}` : 'will retry with backoff'}`),
       CONNECTOR,
       wait,
-      opts,
+      { ...opts, reason: 'rate-limited' },
     );
   }
   if (s >= 500 || s === 408 || s === 409 || s === 423) {
@@ -109,7 +129,8 @@ export function classifyJiraFailure(f: JiraFailure, ctx: JiraErrorContext, cause
       say(`${where}Jira answered ${s} to ${ctx.operation}${jiraText ? ` (${jiraText})` : ''}; will retry`),
       CONNECTOR,
       retryAfterMs(f.headers, now),
-      opts,
+      // 409 (conflict) and 423 (locked) come from a Jira that is up.
+      { ...opts, reason: s === 409 || s === 423 ? 'busy' : 'unavailable' },
     );
   }
   if (s === 401) {

@@ -4,6 +4,7 @@
 // what is still missing is created. All I/O, no business rules.
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
 import { PermanentError } from '../errors.js';
 import type { CreatedWork, CreateWorkRequest, WorkToolConnector } from '../types.js';
@@ -33,6 +34,8 @@ export interface JiraOptions {
   requestsPerSecond: number;
   timeoutMs: number;
   logger?: Logger;
+  /** Shared circuit breaker (connectors/common/circuit-breaker.ts); none when absent. */
+  breaker?: CircuitBreaker;
   /** How long email → accountId answers (and project metadata) are reused. Default 10 minutes. */
   userCacheMs?: number;
 }

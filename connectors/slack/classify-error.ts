@@ -30,6 +30,8 @@ export interface SlackClassifyContext {
   timeoutMs?: number;
 }
 
+/** What Slack's error codes look like (invalid_auth, channel_not_found…); anything else was not a Slack answer. */
+const ERROR_CODE = /^[a-z][a-z0-9_.]*$/;
 const RETRYABLE_CODES = new Set(['ratelimited', 'rate_limited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 const AUTH_CODES = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'no_permission', 'not_allowed_token_type']);
 
@@ -47,7 +49,7 @@ export function classifySlackError(err: unknown, ctx: SlackClassifyContext): Ret
 
   if (e.code === ErrorCode.RateLimitedError) {
     const wait = retryAfterMs(e.retryAfter);
-    return new RetryableError(say(`rate limited (429); retrying in ${fmt(wait)}`), CONNECTOR, wait, opts);
+    return new RetryableError(say(`rate limited (429); retrying in ${fmt(wait)}`), CONNECTOR, wait, { ...opts, reason: 'rate-limited' });
   }
   if (e.code === ErrorCode.PlatformError && isObject(e.data)) {
     return classifyPlatformError(e.data, ctx, say, opts);
@@ -67,7 +69,10 @@ export function classifySlackError(err: unknown, ctx: SlackClassifyContext): Ret
   }
   // WebClient throws a plain Error for a 429 whose Retry-After it cannot read.
   if (err instanceof Error && /rate limit|Retry header/i.test(err.message)) {
-    return new RetryableError(say(`rate limited (429 without a usable Retry-After); retrying in ${fmt(DEFAULT_429_BACKOFF_MS)}`), CONNECTOR, DEFAULT_429_BACKOFF_MS, opts);
+    return new RetryableError(say(`rate limited (429 without a usable Retry-After); retrying in ${fmt(DEFAULT_429_BACKOFF_MS)}`), CONNECTOR, DEFAULT_429_BACKOFF_MS, {
+      ...opts,
+      reason: 'rate-limited',
+    });
   }
   // Not an HTTP answer and not a known failure: retry within the job's attempt budget, keep the cause.
   return new RetryableError(say(`unexpected failure (${describe(err)})`), CONNECTOR, undefined, opts);
@@ -81,10 +86,24 @@ function classifyPlatformError(
 ): RetryableError | PermanentError {
   const code = typeof data.error === 'string' ? data.error : 'unknown_error';
   const channel = ctx.channel ?? '(unknown)';
+  if (!ERROR_CODE.test(code)) {
+    // WebClient turns a body that is not JSON into ok:false with the raw text as the "error". Slack answers JSON
+    // only: this is a proxy page or a cut-off answer, not a request an admin can fix. Retry; the breaker counts it.
+    return new RetryableError(
+      say(`the answer is not JSON (${JSON.stringify(code.slice(0, 60))}); will retry. If it persists, check SLACK_API_URL and any proxy in front of Slack`),
+      CONNECTOR,
+      undefined,
+      opts,
+    );
+  }
   if (RETRYABLE_CODES.has(code)) {
     const meta = isObject(data.response_metadata) ? data.response_metadata : {};
-    const wait = code === 'ratelimited' || code === 'rate_limited' ? retryAfterMs(meta.retryAfter) : undefined;
-    return new RetryableError(say(`Slack answered ${code}; ${wait === undefined ? 'will retry' : `retrying in ${fmt(wait)}`}`), CONNECTOR, wait, opts);
+    const limited = code === 'ratelimited' || code === 'rate_limited';
+    const wait = limited ? retryAfterMs(meta.retryAfter) : undefined;
+    return new RetryableError(say(`Slack answered ${code}; ${wait === undefined ? 'will retry' : `retrying in ${fmt(wait)}`}`), CONNECTOR, wait, {
+      ...opts,
+      reason: limited ? 'rate-limited' : 'unavailable',
+    });
   }
   if (AUTH_CODES.has(code)) {
     return new PermanentError(

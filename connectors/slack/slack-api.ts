@@ -1,8 +1,10 @@
 // One place where Baton calls the Slack Web API: a WebClient with its own retries and 429 queue-pausing off
-// (BullMQ owns retries; a 429 must delay the job, not stall the worker), the shared Redis rate limiter taken
-// before every request, and every failure classified into RetryableError / PermanentError.
+// (BullMQ owns retries; a 429 must delay the job, not stall the worker), the shared circuit breaker around and
+// the shared Redis rate limiter before every request, and every failure classified into RetryableError /
+// PermanentError.
 import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
 import type pino from 'pino';
+import { noCircuit, type CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
 import { CONNECTOR, classifySlackError, platformErrorCode } from './classify-error.js';
 
@@ -17,6 +19,8 @@ export interface SlackApiOptions {
   messagesPerSecondPerChannel: number;
   timeoutMs: number;
   logger?: pino.Logger;
+  /** Shared circuit breaker; none when absent. */
+  breaker?: CircuitBreaker;
 }
 
 /** The scopes each method needs: named in missing_scope messages when Slack does not say. */
@@ -55,31 +59,33 @@ export function createSlackApi(opts: SlackApiOptions): SlackApi {
     // Only the configured API base: a method name can never send the token elsewhere.
     allowAbsoluteUrls: false,
   });
+  const breaker = opts.breaker ?? noCircuit;
   return {
-    async call(method, args, meta = {}) {
-      if (method === 'chat.postMessage') {
-        // Slack's posting limit is per channel; a channel id is its key whatever name a mapping used.
-        await opts.limiter.take(`slack:post:${meta.channel ?? String(args.channel)}`, { perSecond: opts.messagesPerSecondPerChannel }, { connector: CONNECTOR });
-      } else {
-        await opts.limiter.take('slack', { perSecond: opts.requestsPerSecond }, { connector: CONNECTOR });
-      }
-      try {
-        return (await client.apiCall(method, args)) as SlackResult;
-      } catch (err) {
-        const code = platformErrorCode(err);
-        if (code !== undefined && meta.tolerate?.includes(code)) return { ok: false, error: code };
-        const classified = classifySlackError(err, {
-          operation: method,
-          channel: meta.channel ?? (typeof args.channel === 'string' ? args.channel : undefined),
-          threadTs: meta.threadTs,
-          scopes: METHOD_SCOPES[method],
-          secrets: [opts.token],
-          timeoutMs: opts.timeoutMs,
-        });
-        opts.logger?.warn({ method, err: classified.message, retryable: classified.name === 'RetryableError' }, 'slack call failed');
-        throw classified;
-      }
-    },
+    call: (method, args, meta = {}) =>
+      breaker.run(CONNECTOR, async () => {
+        if (method === 'chat.postMessage') {
+          // Slack's posting limit is per channel; a channel id is its key whatever name a mapping used.
+          await opts.limiter.take(`slack:post:${meta.channel ?? String(args.channel)}`, { perSecond: opts.messagesPerSecondPerChannel }, { connector: CONNECTOR });
+        } else {
+          await opts.limiter.take('slack', { perSecond: opts.requestsPerSecond }, { connector: CONNECTOR });
+        }
+        try {
+          return (await client.apiCall(method, args)) as SlackResult;
+        } catch (err) {
+          const code = platformErrorCode(err);
+          if (code !== undefined && meta.tolerate?.includes(code)) return { ok: false, error: code };
+          const classified = classifySlackError(err, {
+            operation: method,
+            channel: meta.channel ?? (typeof args.channel === 'string' ? args.channel : undefined),
+            threadTs: meta.threadTs,
+            scopes: METHOD_SCOPES[method],
+            secrets: [opts.token],
+            timeoutMs: opts.timeoutMs,
+          });
+          opts.logger?.warn({ method, err: classified.message, retryable: classified.name === 'RetryableError' }, 'slack call failed');
+          throw classified;
+        }
+      }),
   };
 }
 

@@ -2,6 +2,7 @@
 // by email, and general marked messages (escalations). Every post carries metadata Baton searches for before
 // posting again, so a retry after a crash finds the earlier message instead of posting a second one.
 import type pino from 'pino';
+import type { CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
 import { isPermanent } from '../errors.js';
 import type { ChatConnector, PostedMessage, PostIntroRequest, StepProgress } from '../types.js';
@@ -19,6 +20,8 @@ export interface SlackOptions {
   messagesPerSecondPerChannel: number;
   timeoutMs: number;
   logger?: pino.Logger;
+  /** Shared circuit breaker (connectors/common/circuit-breaker.ts); none when absent. */
+  breaker?: CircuitBreaker;
   /** How long email → user id (and channel name → id) answers are reused. Default 1 hour. */
   userCacheMs?: number;
 }

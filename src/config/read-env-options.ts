@@ -60,8 +60,11 @@ const EnvSchema = z
     BATON_JOB_LOCK_MS: int(30_000, 1_000, 600_000),
     BATON_NUDGE_DELAY_SECONDS: int(60, 0, 86_400),
     BATON_WEBHOOK_MAX_BYTES: int(1_048_576, 1024, 20_971_520),
+    BATON_UNAUTH_FAILURES_PER_MINUTE: int(300, 0, 1_000_000),
+    BATON_TRUST_PROXY_HOPS: int(0, 0, 10),
     BATON_API_TOKEN: optionalString,
     BATON_METRICS_TOKEN: optionalString,
+    BATON_WORKER_METRICS_PORT: int(0, 0, 65535),
     BATON_SAMPLE_DEALS_DIR: optionalString,
     HUBSPOT_ACCESS_TOKEN: optionalString,
     HUBSPOT_CLIENT_SECRET: optionalString,
@@ -84,6 +87,8 @@ const EnvSchema = z
     SLACK_MESSAGES_PER_SECOND_PER_CHANNEL: rate(1),
     ASANA_REQUESTS_PER_SECOND: rate(2.5),
     BATON_HTTP_TIMEOUT_MS: int(15_000, 1_000, 120_000),
+    BATON_CIRCUIT_FAILURES: int(5, 0, 1_000),
+    BATON_CIRCUIT_OPEN_SECONDS: int(30, 1, 3_600),
     ASANA_BASE_URL: urlOr('https://app.asana.com/api/1.0'),
     // Watching the handoff (docs/watching.md).
     JIRA_WEBHOOK_SECRET: optionalString,
@@ -96,6 +101,10 @@ const EnvSchema = z
     BATON_USERS: optionalString,
     BATON_SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)').optional()),
     BATON_SESSION_HOURS: int(12, 1, 720),
+    // OpenTelemetry tracing (docs/operations.md): the standard OTel variables; no endpoint = tracing off.
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl(),
+    OTEL_SERVICE_NAME: z.preprocess(emptyToUndefined, z.string().default('baton')),
   });
 
 /** Half a Jira configuration is a mistake, not dry-run: name the missing pieces. */
@@ -127,9 +136,15 @@ export interface BatonConfig {
   /** Quiet period before a pre-close nudge is sent, so a burst of deal edits yields one DM. */
   nudgeDelayMs: number;
   webhookMaxBytes: number;
+  /** Rejected requests (4xx) one client IP may make per minute on the public endpoints; 0 = no limit. */
+  unauthFailuresPerMinute: number;
+  /** Reverse proxies in front of Baton whose X-Forwarded-For is trusted for the client IP (0 = none). */
+  trustProxyHops: number;
   apiToken: string | undefined;
   /** Bearer token for /metrics; unset = /metrics is open (it carries counts only, no client data). */
   metricsToken: string | undefined;
+  /** Port where a `baton worker` serves /metrics (its job counters live in its own process); 0 = none. */
+  workerMetricsPort: number;
   sampleDealsDir: string | undefined;
   hubspot: { accessToken?: string; clientSecret?: string; apiBaseUrl: string; appId?: string; portalId?: string };
   jira: { baseUrl?: string; email?: string; apiToken?: string; projectKey: string };
@@ -139,6 +154,8 @@ export interface BatonConfig {
   rates: { hubspot: number; jira: number; slack: number; slackPerChannel: number; asana: number };
   /** Timeout of every outgoing API request. */
   httpTimeoutMs: number;
+  /** Per-connector circuit breaker shared through Redis: consecutive failures that open it (0 = off), cooldown. */
+  circuit: { failures: number; openMs: number };
   /** Watching the handoff (issue #4): webhooks from the delivery tools, polling, snoozes, feedback. */
   watch: {
     /** Verifies Jira's X-Hub-Signature; unset = POST /webhooks/jira refuses everything. */
@@ -155,6 +172,8 @@ export interface BatonConfig {
   };
   /** Dashboard sign-in: users from BATON_USERS, the session-signing secret, session lifetime. */
   dashboard: { users: DashboardUser[]; sessionSecret: string | undefined; sessionTtlMs: number };
+  /** OpenTelemetry: the OTLP/HTTP traces URL (undefined = tracing off) and the service name. */
+  tracing: { tracesUrl: string | undefined; serviceName: string };
   /** Every secret value, so the logger can scrub them from any string that reaches a log line. */
   secrets: string[];
 }
@@ -195,8 +214,11 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
     jobLockMs: e.BATON_JOB_LOCK_MS,
     nudgeDelayMs: e.BATON_NUDGE_DELAY_SECONDS * 1000,
     webhookMaxBytes: e.BATON_WEBHOOK_MAX_BYTES,
+    unauthFailuresPerMinute: e.BATON_UNAUTH_FAILURES_PER_MINUTE,
+    trustProxyHops: e.BATON_TRUST_PROXY_HOPS,
     apiToken: e.BATON_API_TOKEN,
     metricsToken: e.BATON_METRICS_TOKEN,
+    workerMetricsPort: e.BATON_WORKER_METRICS_PORT,
     sampleDealsDir: e.BATON_SAMPLE_DEALS_DIR,
     hubspot: {
       accessToken: e.HUBSPOT_ACCESS_TOKEN,
@@ -216,6 +238,7 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
       asana: e.ASANA_REQUESTS_PER_SECOND,
     },
     httpTimeoutMs: e.BATON_HTTP_TIMEOUT_MS,
+    circuit: { failures: e.BATON_CIRCUIT_FAILURES, openMs: e.BATON_CIRCUIT_OPEN_SECONDS * 1000 },
     watch: {
       jiraWebhookSecret: e.JIRA_WEBHOOK_SECRET,
       asanaWebhookSecret: e.ASANA_WEBHOOK_SECRET,
@@ -225,6 +248,11 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
       feedbackReminder: e.BATON_FEEDBACK_REMINDER,
     },
     dashboard: { users: users.users, sessionSecret: e.BATON_SESSION_SECRET, sessionTtlMs: e.BATON_SESSION_HOURS * 3600_000 },
+    // As the OTel spec says: the signal-specific URL is used as is, the general endpoint gets /v1/traces.
+    tracing: {
+      tracesUrl: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`),
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
     secrets,
   };
 }

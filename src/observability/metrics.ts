@@ -12,7 +12,9 @@ export interface Metrics {
   steps: Counter<'step' | 'outcome'>;
   apiRequests: Counter<'connector' | 'status'>;
   rateLimitWait: Histogram<'connector'>;
+  circuitTransitions: Counter<'connector' | 'to'>;
   escalations: Counter<'trigger' | 'outcome'>;
+  rateLimited: Counter<'path'>;
   timeToKickoff: Histogram<'mapping'>;
   /** Registers the queues whose depth is reported on each scrape. */
   watchQueues(queues: Queue[]): void;
@@ -31,8 +33,10 @@ export function createMetrics(): Metrics {
     steps: new Counter({ name: 'baton_handoff_steps_total', help: 'Handoff step outcomes', labelNames: ['step', 'outcome'], registers: [registry] }),
     apiRequests: new Counter({ name: 'baton_external_requests_total', help: 'Requests to external APIs by connector and HTTP status (or network error code)', labelNames: ['connector', 'status'], registers: [registry] }),
     rateLimitWait: new Histogram({ name: 'baton_rate_limit_wait_seconds', help: 'Time spent waiting for a shared rate-limit slot', labelNames: ['connector'], buckets: [0, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5], registers: [registry] }),
+    circuitTransitions: new Counter({ name: 'baton_circuit_transitions_total', help: 'Circuit breaker state changes per connector (to: open, half-open, closed)', labelNames: ['connector', 'to'], registers: [registry] }),
     escalations: new Counter({ name: 'baton_escalations_total', help: 'Escalation checks that found a stall, by trigger and outcome (sent, skipped, failed)', labelNames: ['trigger', 'outcome'], registers: [registry] }),
     timeToKickoff: new Histogram({ name: 'baton_time_to_kickoff_seconds', help: 'Time from the deal closing to its kickoff task done, by mapping', labelNames: ['mapping'], buckets: [3600, 6 * 3600, 86_400, 2 * 86_400, 3 * 86_400, 5 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400], registers: [registry] }),
+    rateLimited: new Counter({ name: 'baton_requests_rate_limited_total', help: 'Requests answered 429 because their address made too many rejected requests', labelNames: ['path'], registers: [registry] }),
     watchQueues: (qs) => queues.push(...qs),
   };
   new Gauge({

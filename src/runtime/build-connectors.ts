@@ -1,11 +1,12 @@
 // Chooses live or dry-run per connector: credentials present → live (through the shared Redis rate
-// limiter); absent → dry-run (records what it would send). One place decides, so the dashboard and
-// logs can say which is which.
+// limiter and circuit breaker); absent → dry-run (records what it would send). One place decides, so the
+// dashboard and logs can say which is which.
 import type { Redis } from 'ioredis';
 import type { BatonConfig } from '../config/read-env-options.js';
 import type { Logger } from '../log/create-logger.js';
 import type { ChatConnector, CrmConnector, CrmWriter, DryRunSink, WorkToolConnector } from '../../connectors/types.js';
-import { createRedisRateLimiter, type RateLimiter } from '../../connectors/common/rate-limiter.js';
+import { createRedisRateLimiter, DEFAULT_MAX_INLINE_WAIT_MS, type RateLimiter } from '../../connectors/common/rate-limiter.js';
+import { createRedisCircuitBreaker, type CircuitBreaker } from '../../connectors/common/circuit-breaker.js';
 import { connectorOfKey, type Metrics } from '../observability/metrics.js';
 import { createHubSpotCrm, HUBSPOT_DEFAULT_PIPELINE } from '../../connectors/hubspot/hubspot-crm.js';
 import { createHubSpotWriter } from '../../connectors/hubspot/hubspot-writer.js';
@@ -17,6 +18,7 @@ import { createDryRunChat, createDryRunCrmWriter, createDryRunWorkTool } from '.
 
 export interface Connectors {
   limiter: RateLimiter;
+  breaker: CircuitBreaker;
   crm: CrmConnector;
   sampleCrm: CrmConnector | null;
   workTools: Record<'jira' | 'asana', WorkToolConnector>;
@@ -29,27 +31,40 @@ export function buildConnectors(config: BatonConfig, redis: Redis, sink: DryRunS
     onSlot: (key, waitedMs) => metrics.rateLimitWait.observe({ connector: connectorOfKey(key) }, waitedMs / 1000),
   });
   const timeoutMs = config.httpTimeoutMs;
+  const breaker = createRedisCircuitBreaker(
+    redis,
+    config.queuePrefix,
+    // A probe may wait for limiter slots (HubSpot search takes two) and then a whole timeout before another may probe.
+    { ...config.circuit, probeLeaseMs: timeoutMs + 2 * DEFAULT_MAX_INLINE_WAIT_MS },
+    {
+      onTransition: (connector, to) => {
+        metrics?.circuitTransitions.inc({ connector, to });
+        logger[to === 'open' ? 'warn' : 'info']({ connector, circuit: to }, `circuit for ${connector} ${to === 'open' ? `opened: not calling it for ${config.circuit.openMs / 1000} s` : `is ${to}`}`);
+      },
+    },
+  );
   const hs = config.hubspot;
-  const crm = createHubSpotCrm({ accessToken: hs.accessToken, basePath: hs.apiBaseUrl, portalId: hs.portalId, logger, limiter, requestsPerSecond: config.rates.hubspot, timeoutMs });
+  const crm = createHubSpotCrm({ accessToken: hs.accessToken, basePath: hs.apiBaseUrl, portalId: hs.portalId, logger, limiter, breaker, requestsPerSecond: config.rates.hubspot, timeoutMs });
   const { jira, slack, asana } = config;
   return {
     limiter,
+    breaker,
     crm,
     sampleCrm: config.sampleDealsDir ? createSampleDealsCrm(config.sampleDealsDir, [HUBSPOT_DEFAULT_PIPELINE]) : null,
     workTools: {
       jira:
         jira.baseUrl && jira.email && jira.apiToken
-          ? createJiraWorkTool({ baseUrl: jira.baseUrl, email: jira.email, apiToken: jira.apiToken, limiter, requestsPerSecond: config.rates.jira, timeoutMs, logger })
+          ? createJiraWorkTool({ baseUrl: jira.baseUrl, email: jira.email, apiToken: jira.apiToken, limiter, breaker, requestsPerSecond: config.rates.jira, timeoutMs, logger })
           : createDryRunWorkTool('jira', sink),
       asana: asana.accessToken
-        ? createAsanaWorkTool({ accessToken: asana.accessToken, baseUrl: asana.baseUrl, workspaceGid: asana.workspaceGid, limiter, requestsPerSecond: config.rates.asana, timeoutMs, logger })
+        ? createAsanaWorkTool({ accessToken: asana.accessToken, baseUrl: asana.baseUrl, workspaceGid: asana.workspaceGid, limiter, breaker, requestsPerSecond: config.rates.asana, timeoutMs, logger })
         : createDryRunWorkTool('asana', sink),
     },
     chat: slack.botToken
-      ? createSlackChat({ token: slack.botToken, apiUrl: slack.apiUrl, limiter, requestsPerSecond: config.rates.slack, messagesPerSecondPerChannel: config.rates.slackPerChannel, timeoutMs, logger })
+      ? createSlackChat({ token: slack.botToken, apiUrl: slack.apiUrl, limiter, breaker, requestsPerSecond: config.rates.slack, messagesPerSecondPerChannel: config.rates.slackPerChannel, timeoutMs, logger })
       : createDryRunChat(sink),
     crmWriter: hs.accessToken
-      ? createHubSpotWriter({ accessToken: hs.accessToken, basePath: hs.apiBaseUrl, portalId: hs.portalId, limiter, requestsPerSecond: config.rates.hubspot, timeoutMs, logger })
+      ? createHubSpotWriter({ accessToken: hs.accessToken, basePath: hs.apiBaseUrl, portalId: hs.portalId, limiter, breaker, requestsPerSecond: config.rates.hubspot, timeoutMs, logger })
       : createDryRunCrmWriter('hubspot', sink),
   };
 }

@@ -5,8 +5,10 @@
 // assignee by email or gid (unknown → 400), due_on xor due_at; addDependencies (≤ 30 dependencies + dependents
 // per task); project templates (402 without a paid plan) whose instantiation is an asynchronous job that
 // completes after it has been polled; and a per-second rate limit answering 429 with an integer Retry-After.
+// Injected faults (faults.ts): 5xx and 429 with Asana's error body, stalls, slow and cut-off answers.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { StandinFaults, bendBody, deliver, type Fault } from './faults.js';
 
 export const STANDIN_TOKEN = 'asana-standin-token';
 export const STANDIN_WORKSPACE = '1100000000000001';
@@ -109,6 +111,8 @@ export interface AsanaStandin {
   /** Base URL for the connector (…/api/1.0). */
   url: string;
   state: AsanaStandinState;
+  /** Outages, storms, stalls and garbled answers, switched on and off by tests. */
+  faults: StandinFaults;
   close(): Promise<void>;
 }
 
@@ -469,11 +473,17 @@ export async function startAsanaStandin(opts: AsanaStandinOptions = {}): Promise
     }],
   ];
 
+  const faults = new StandinFaults();
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let fault: Fault | undefined;
     const send = (status: number, body: Json, headers: Record<string, string> = {}) => {
-      const text = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
-      res.end(text);
+      const text = bendBody(fault, JSON.stringify(body));
+      deliver(fault, () => {
+        if (res.destroyed) return;
+        res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
+        res.end(text);
+      });
     };
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -485,6 +495,13 @@ export async function startAsanaStandin(opts: AsanaStandinOptions = {}): Promise
     const route = routes.find(([m, re]) => m === method && re.test(path));
     const endpoint = `${method} ${route?.[2] ?? path}`;
     state.requests[endpoint] = (state.requests[endpoint] ?? 0) + 1;
+    fault = faults.take(endpoint);
+    if (fault?.kind === 'stall') return; // read, never answered: the client's timeout ends it
+    if (fault?.kind === 'error') return send(fault.status ?? 500, { errors: [{ message: 'Server Error', phrase: '6 sad squid snuggle softly' }] });
+    if (fault?.kind === 'rate-limit') {
+      state.count429 += 1;
+      return send(429, { errors: [{ message: "You've made too many requests and hit a rate limit. Please retry after the given amount of time." }] }, { 'retry-after': String(fault.retryAfterS) });
+    }
 
     if (req.headers.authorization !== `Bearer ${token}`) {
       return send(401, { errors: [{ message: 'Not Authorized', help: 'For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors' }] });
@@ -525,6 +542,7 @@ export async function startAsanaStandin(opts: AsanaStandinOptions = {}): Promise
   return {
     url: `${origin}${API_PREFIX}`,
     state,
+    faults,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -4,12 +4,14 @@
 // rolling 10 s) answered with 429 + policyName + Retry-After (integer seconds ≥ 1), search paging with `after`
 // (at most 200 per page), batch reads of at most 100, date properties stored as YYYY-MM-DD and written as
 // midnight-UTC ms, enumeration values checked against their options, unknown properties rejected (400).
-// It also sends webhooks signed like HubSpot (v1 + v3) to a Baton under test.
+// It also sends webhooks signed like HubSpot (v1 + v3) to a Baton under test. Injected faults (faults.ts): 5xx
+// and 429 with HubSpot's error body, stalls, slow and cut-off answers.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BATON_PROPERTIES, BATON_PROPERTY_GROUP, toPropertyCreate } from '../../connectors/hubspot/baton-properties.js';
 import { HUBSPOT_DEFAULT_PIPELINE } from '../../connectors/hubspot/default-pipeline.js';
+import { StandinFaults, bendBody, deliver, type Fault } from './faults.js';
 import { signHubSpotRequest } from '../../connectors/hubspot/sign-request.js';
 
 export const STANDIN_HUBSPOT_TOKEN = 'pat-na1-standin-token';
@@ -118,6 +120,8 @@ export interface HubSpotStandin {
   accessToken: string;
   portalId: number;
   state: HubSpotStandinState;
+  /** Outages, storms, stalls and garbled answers, switched on and off by tests. */
+  faults: StandinFaults;
   addDeal(d: { id?: string; properties?: Props; contactIds?: string[]; companyIds?: string[]; archived?: boolean }): StandinDeal;
   addCompany(id: string, properties: Props): StandinRecord;
   addContact(id: string, properties: Props): StandinRecord;
@@ -544,6 +548,9 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
   ];
 
   // ---- server --------------------------------------------------------------------------------------------
+  const faults = new StandinFaults();
+  /** The fault each in-flight response is under (send() bends or delays it). */
+  const faulted = new WeakMap<ServerResponse, Fault>();
   const server = createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => send(res, err(500, 'INTERNAL_ERROR', e instanceof Error ? e.message : 'internal error')));
   });
@@ -556,6 +563,18 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     const route = routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
     const name = route?.name ?? `${req.method} ${url.pathname}`;
     state.requests[name] = (state.requests[name] ?? 0) + 1;
+    const fault = faults.take(name);
+    if (fault?.kind === 'stall') return; // read, never answered: the client's timeout ends it
+    if (fault) faulted.set(res, fault);
+    if (fault?.kind === 'error') return send(res, err(fault.status ?? 502, 'BAD_GATEWAY', 'Bad Gateway'));
+    if (fault?.kind === 'rate-limit') {
+      state.count429 += 1;
+      return send(res, {
+        status: 429,
+        headers: { 'Retry-After': String(fault.retryAfterS) },
+        body: { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'TEN_SECONDLY_ROLLING', groupName: `publicapi:app-private:${appId}` },
+      });
+    }
 
     if (req.headers.authorization !== `Bearer ${token}`) {
       return send(res, err(401, 'INVALID_AUTHENTICATION',
@@ -586,14 +605,17 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
   }
 
   function send(res: ServerResponse, r: Reply, remaining?: number) {
-    const text = r.body === undefined ? '' : JSON.stringify(r.body);
+    const fault = faulted.get(res);
+    const text = r.body === undefined ? '' : bendBody(fault, JSON.stringify(r.body));
     const headers: Record<string, string> = { 'content-type': 'application/json;charset=utf-8', ...(r.headers ?? {}) };
     if (remaining !== undefined && Number.isFinite(limit)) {
       headers['x-hubspot-ratelimit-interval-milliseconds'] = String(TEN_SECONDS);
       headers['x-hubspot-ratelimit-max'] = String(limit);
       headers['x-hubspot-ratelimit-remaining'] = String(Math.max(0, remaining));
     }
-    res.writeHead(r.status, headers).end(text);
+    deliver(fault, () => {
+      if (!res.destroyed) res.writeHead(r.status, headers).end(text);
+    });
   }
 
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
@@ -605,6 +627,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     accessToken: token,
     portalId,
     state,
+    faults,
     addDeal(d) {
       const id = d.id ?? newId();
       const now = iso();

@@ -4,8 +4,10 @@
 // errors (400 when every element failed); enhanced JQL search with token pagination and no `total`;
 // "Blocks" links read as FACTS §2 says ({inwardIssue: X, outwardIssue: Y} ⇒ X blocks Y) and rendered
 // from each issue's side; and a per-second rate limit answering 429 with an integer Retry-After.
+// Injected faults (faults.ts): 5xx and 429 with Jira's error body, stalls, slow and cut-off answers.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { StandinFaults, bendBody, deliver } from './faults.js';
 
 export interface StandinIssueType {
   id: string;
@@ -74,6 +76,8 @@ export interface JiraStandinOptions {
 export interface JiraStandin {
   url: string;
   state: JiraStandinState;
+  /** Outages, storms, stalls and garbled answers, switched on and off by tests. */
+  faults: StandinFaults;
   close(): Promise<void>;
 }
 
@@ -133,6 +137,7 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
   const required = opts.requiredFields ?? [];
   const onScreen = new Set([...STANDARD_FIELDS, ...required, ...(opts.optionalFields ?? [])]);
   const state: JiraStandinState = { issues: [], links: [], count429: 0, requests: {} };
+  const faults = new StandinFaults();
   const keyCounters = new Map<string, number>();
   let nextId = 10_000;
   let window = { second: -1, count: 0 };
@@ -357,11 +362,26 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
+    const fault = faults.take(`${req.method ?? 'GET'} ${new URL(req.url ?? '/', 'http://standin').pathname}`);
+    if (fault?.kind === 'stall') return; // read, never answered: the client's timeout ends it
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
-      if (res.destroyed) return;
-      res.writeHead(status, body === undefined ? headers : { 'content-type': 'application/json;charset=UTF-8', ...headers });
-      res.end(body === undefined ? undefined : JSON.stringify(body));
+      const text = body === undefined ? undefined : bendBody(fault, JSON.stringify(body));
+      deliver(fault, () => {
+        if (res.destroyed) return;
+        res.writeHead(status, body === undefined ? headers : { 'content-type': 'application/json;charset=UTF-8', ...headers });
+        res.end(text);
+      });
     };
+    if (fault?.kind === 'error') {
+      const status = fault.status ?? 500;
+      send(status, { errorMessages: [status === 503 ? 'Service Unavailable' : 'Internal server error'], errors: {} });
+      return;
+    }
+    if (fault?.kind === 'rate-limit') {
+      state.count429 += 1;
+      send(429, { errorMessages: ['Rate limit exceeded.'], errors: {} }, { 'retry-after': String(fault.retryAfterS), 'ratelimit-reason': 'jira-quota-tenant-based' });
+      return;
+    }
     if (req.headers.authorization !== expectedAuth) {
       send(401, { errorMessages: ['Client must be authenticated to access this resource.'], errors: {} });
       return;
@@ -402,6 +422,7 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
   return {
     url: baseUrl,
     state,
+    faults,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -2,10 +2,12 @@
 // documented behaviour: POST /api/<method> with form or JSON bodies (GET query too), Bearer auth answered with
 // HTTP 200 ok:false invalid_auth/not_authed, errors as {ok:false,error}, cursor pagination through
 // response_metadata.next_cursor, message metadata returned only with include_all_metadata, and chat.postMessage
-// limited per channel per one-second window with HTTP 429 + Retry-After (integer seconds ≥ 1).
+// limited per channel per one-second window with HTTP 429 + Retry-After (integer seconds ≥ 1). Injected faults
+// (faults.ts): 5xx, 429 storms, stalls, slow and cut-off answers.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
+import { StandinFaults, bendBody, deliver, type Fault } from './faults.js';
 
 export interface StandinChannel {
   id: string;
@@ -62,6 +64,8 @@ export interface SlackStandin {
   url: string;
   token: string;
   state: SlackStandinState;
+  /** Outages, storms, stalls and garbled answers, switched on and off by tests. */
+  faults: StandinFaults;
   close(): Promise<void>;
 }
 
@@ -84,6 +88,7 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     users: opts.users ?? [],
   };
   const windows = new Map<string, { second: number; count: number }>();
+  const faults = new StandinFaults();
   let lastTsMicros = 0;
 
   const nextTs = (): string => {
@@ -243,13 +248,21 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     const method = url.pathname.replace(/^\/api\//, '');
     state.requests[method] = (state.requests[method] ?? 0) + 1;
     const raw = await readBody(req);
+    const fault = faults.take(`${req.method ?? 'POST'} ${url.pathname}`);
+    if (fault?.kind === 'stall') return; // read, never answered: the client's timeout ends it
+    const reply = (r: Reply) => deliver(fault, () => send(res, r, fault));
+    if (fault?.kind === 'error') return reply({ status: fault.status ?? 503, body: { ok: false, error: 'service_unavailable' } });
+    if (fault?.kind === 'rate-limit') {
+      state.count429 += 1;
+      return reply({ status: 429, headers: { 'Retry-After': String(fault.retryAfterS) }, body: { ok: false, error: 'ratelimited' } });
+    }
     let args: Args = Object.fromEntries(url.searchParams);
     const type = req.headers['content-type'] ?? '';
     if (type.includes('application/json')) {
       try {
         args = { ...args, ...(JSON.parse(raw || '{}') as Args) };
       } catch {
-        return send(res, fail('invalid_json'));
+        return reply(fail('invalid_json'));
       }
     } else if (raw !== '') {
       args = { ...args, ...(parseQuery(raw) as Args) };
@@ -257,16 +270,16 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
 
     const handler = methods[method];
-    if (!handler) return send(res, { status: 404, body: { ok: false, error: 'unknown_method' } });
+    if (!handler) return reply({ status: 404, body: { ok: false, error: 'unknown_method' } });
     // Bearer header, or (form posts only) a token argument — as Slack accepts.
     const auth = req.headers.authorization;
     const given = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' && !type.includes('application/json') ? args.token : undefined;
-    if (given === undefined) return send(res, fail('not_authed'));
-    if (given !== token) return send(res, fail('invalid_auth'));
+    if (given === undefined) return reply(fail('not_authed'));
+    if (given !== token) return reply(fail('invalid_auth'));
     if (method !== 'chat.postMessage' && opts.methodRatePerSecond && overLimit(`method:${method}`, opts.methodRatePerSecond)) {
-      return send(res, rateLimited());
+      return reply(rateLimited());
     }
-    send(res, handler(args));
+    reply(handler(args));
   }
 
   const server = createServer((req, res) => {
@@ -278,6 +291,7 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     url: `http://127.0.0.1:${port}/api/`,
     token,
     state,
+    faults,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
@@ -295,8 +309,9 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, reply: Reply): void {
-  const body = JSON.stringify(reply.body);
+function send(res: ServerResponse, reply: Reply, fault?: Fault): void {
+  if (res.destroyed) return;
+  const body = bendBody(fault, JSON.stringify(reply.body));
   res.writeHead(reply.status ?? 200, { 'Content-Type': 'application/json; charset=utf-8', ...reply.headers });
   res.end(body);
 }
