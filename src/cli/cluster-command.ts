@@ -11,7 +11,10 @@ export async function clusterCommand(opts: { workers: number }, out: NodeJS.Writ
   const roles = ['server', ...Array.from({ length: opts.workers }, () => 'worker')];
   const children: { name: string; proc: ChildProcess; exit: Promise<number> }[] = roles.map((role, i) => {
     const name = role === 'server' ? 'server' : `worker-${i}`;
-    const proc = spawn(process.execPath, [...execArgv, self, role], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Workers on one machine cannot share a metrics port: worker N gets BATON_WORKER_METRICS_PORT + N.
+    const basePort = Number(process.env.BATON_WORKER_METRICS_PORT || 0);
+    const env = role === 'worker' && basePort > 0 ? { ...process.env, BATON_WORKER_METRICS_PORT: String(basePort + i) } : process.env;
+    const proc = spawn(process.execPath, [...execArgv, self, role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [proc.stdout!, proc.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => out.write(`[${name}] ${line}\n`));
     }

@@ -1,13 +1,11 @@
 #!/usr/bin/env node
 // The `baton` command.
+// Each command imports what it needs when it runs: `cluster` or `user hash` need not load the SDKs,
+// the dashboard and the store, which would cost seconds of start-up per process.
 import { Command } from 'commander';
-import { runProcess } from './run-process.js';
-import { validateCommand } from './validate-command.js';
-import { previewCommand } from './preview-command.js';
-import { hubspotSetupCommand } from './hubspot-setup-command.js';
-import { replayCommand } from './replay-command.js';
-import { clusterCommand } from './cluster-command.js';
-import { userHashCommand } from './user-hash-command.js';
+import type { ProcessRole } from './run-process.js';
+
+const runProcess = async (role: ProcessRole) => (await import('./run-process.js')).runProcess(role);
 
 const program = new Command()
   .name('baton')
@@ -24,7 +22,7 @@ program
   .argument('[dir]', 'mappings directory', process.env.MAPPINGS_DIR || './mappings')
   .option('--live', 'also check each mapping against HubSpot, Jira/Asana and Slack (needs their credentials)')
   .action(async (dir: string, opts: { live?: boolean }) => {
-    process.exitCode = await validateCommand(dir, process.stdout, opts);
+    process.exitCode = await (await import('./validate-command.js')).validateCommand(dir, process.stdout, opts);
   });
 
 program
@@ -36,7 +34,7 @@ program
   .option('--closed-at <iso>', 'close time (default now)')
   .option('--json', 'print JSON instead of text')
   .action(async (opts: { mapping: string; deal: string; dir: string; closedAt?: string; json?: boolean }) => {
-    process.exitCode = await previewCommand(opts);
+    process.exitCode = await (await import('./preview-command.js')).previewCommand(opts);
   });
 
 program
@@ -44,7 +42,7 @@ program
   .description('run one server and N workers as local processes (the docker-compose topology)')
   .option('-w, --workers <n>', 'worker processes', (v) => Number.parseInt(v, 10), 2)
   .action(async (opts: { workers: number }) => {
-    process.exit(await clusterCommand(opts));
+    process.exit(await (await import('./cluster-command.js')).clusterCommand(opts));
   });
 
 program
@@ -54,7 +52,7 @@ program
   .option('--all', 'replay every failed handoff')
   .option('--job <queue/id>', 'retry one dead-lettered job')
   .action(async (ids: string[], opts: { all?: boolean; job?: string }) => {
-    process.exitCode = await replayCommand(ids, opts);
+    process.exitCode = await (await import('./replay-command.js')).replayCommand(ids, opts);
   });
 
 const hubspot = program.command('hubspot').description('HubSpot helpers');
@@ -62,7 +60,7 @@ hubspot
   .command('setup')
   .description('create the "Baton handoff" property group and the deal properties Baton reads and writes (idempotent)')
   .action(async () => {
-    process.exitCode = await hubspotSetupCommand();
+    process.exitCode = await (await import('./hubspot-setup-command.js')).hubspotSetupCommand();
   });
 
 const user = program.command('user').description('dashboard users (BATON_USERS)');
@@ -72,7 +70,7 @@ user
   .option('--name <name>', 'also print the user name, as a compact BATON_USERS entry name:role:hash')
   .option('--role <role>', 'viewer or admin (with --name)')
   .action(async (opts: { name?: string; role?: string }) => {
-    process.exitCode = await userHashCommand(opts);
+    process.exitCode = await (await import('./user-hash-command.js')).userHashCommand(opts);
   });
 
 await program.parseAsync(process.argv);

@@ -9,6 +9,7 @@ import { hubspotWebhookRouter } from './hubspot-webhook-receiver.js';
 import { handoffsApiRouter } from './handoffs-api.js';
 import { requireApiToken } from './require-api-token.js';
 import { metricsRouter } from './metrics-route.js';
+import { failedRequestLimiter, LIMITED_PATHS, securityHeaders } from './security-middleware.js';
 import type { Metrics } from '../observability/metrics.js';
 import { slackInteractionsRouter } from './slack-interactions.js';
 import { jiraWebhookRouter } from './jira-webhook-receiver.js';
@@ -36,7 +37,9 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.config.trustProxyHops > 0 ? deps.config.trustProxyHops : false);
+  app.use(securityHeaders(deps.config.publicUrl));
+  app.use(LIMITED_PATHS, failedRequestLimiter(deps.config.unauthFailuresPerMinute, (path) => deps.metrics?.rateLimited.inc({ path })));
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });

@@ -1,7 +1,9 @@
 // The HTTP side of a process: receivers, health and API. Stateless: run as many as you like.
 import type { Server } from 'node:http';
 import type { Runtime } from './build-runtime.js';
+import express from 'express';
 import { createApp } from '../http/create-app.js';
+import { metricsRouter } from '../http/metrics-route.js';
 
 export async function startServer(rt: Runtime): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const app = createApp({
@@ -23,19 +25,35 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
       connectors: rt.connectors,
     },
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(rt.config.port, rt.config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
+  const listening = await listen(app, rt.config.port, rt.config.host);
   // HubSpot allows 5 s per request; nothing legitimate here takes longer.
-  server.requestTimeout = 10_000;
-  server.keepAliveTimeout = 65_000;
+  listening.server.requestTimeout = 10_000;
+  listening.server.keepAliveTimeout = 65_000;
+  rt.logger.info({ url: listening.url, publicUrl: rt.config.publicUrl }, 'server listening');
+  return listening;
+}
+
+/** A `baton worker`'s own /metrics (and /healthz): its job and API-call counters live in its process. */
+export async function startWorkerMetricsServer(rt: Runtime): Promise<{ url: string; close(): Promise<void> }> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use(metricsRouter(rt.metrics, rt.config.metricsToken));
+  const listening = await listen(app, rt.config.workerMetricsPort, rt.config.host);
+  rt.logger.info({ url: listening.url }, 'worker metrics listening');
+  return listening;
+}
+
+async function listen(app: express.Express, port: number, host: string): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
   const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : rt.config.port;
-  const url = `http://127.0.0.1:${port}`;
-  rt.logger.info({ url, publicUrl: rt.config.publicUrl }, 'server listening');
   return {
     server,
-    url,
+    url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

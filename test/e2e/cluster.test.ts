@@ -23,6 +23,7 @@ describe('baton cluster (server + 2 workers, PostgreSQL)', () => {
 
   it('hands off every deal once across processes and exits 0 on SIGTERM', async () => {
     const port = await freePort();
+    const metricsBase = await freePort(); // workers serve /metrics on metricsBase + 1 and + 2
     const env = {
       ...process.env,
       ...world.env,
@@ -35,6 +36,7 @@ describe('baton cluster (server + 2 workers, PostgreSQL)', () => {
       HUBSPOT_CLIENT_SECRET: TEST_SECRET,
       BATON_API_TOKEN: TEST_API_TOKEN,
       LOG_LEVEL: 'info',
+      BATON_WORKER_METRICS_PORT: String(metricsBase),
     };
     const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'cluster', '--workers', '2'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -42,19 +44,28 @@ describe('baton cluster (server + 2 workers, PostgreSQL)', () => {
     proc.stderr.on('data', (d) => (output += String(d)));
     const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
     try {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok, 'cluster server ready', 30_000);
-      await waitFor(async () => (output.match(/workers started/g) ?? []).length === 2, 'both workers started', 30_000);
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok, 'cluster server ready', 60_000);
+      await waitFor(async () => (output.match(/workers started/g) ?? []).length === 2, 'both workers started', 60_000);
       const events = world.dealIds.map((id) => world.hubspot.moveDealToStage(id, 'closedwon'));
       expect((await world.hubspot.sendWebhook(`http://127.0.0.1:${port}/webhooks/hubspot`, events, TEST_SECRET)).status).toBe(200);
       await waitFor(async () => (await countHandoffs(db.store, { status: 'done' })) === 6, 'six handoffs done', 40_000);
       expect(output).toMatch(/\[server\]/);
       expect(output).toMatch(/\[worker-1\]/);
       expect(output).toMatch(/\[worker-2\]/);
+      // Each worker counts its own steps: together they did create-work exactly once per deal.
+      let createWork = 0;
+      for (const n of [1, 2]) {
+        const text = await (await fetch(`http://127.0.0.1:${metricsBase + n}/metrics`)).text();
+        createWork += Number(/^baton_handoff_steps_total\{step="create-work",outcome="done"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+      }
+      expect(createWork).toBe(6);
+    } catch (e) {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- cluster output ---\n${output.slice(-4000)}`);
     } finally {
       proc.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
     expect(world.jira.state.issues.filter((i) => i.issueType === 'Epic')).toHaveLength(6);
     expect(world.hubspot.state.notes.size).toBe(6);
-  }, 90_000);
+  }, 150_000);
 });
