@@ -1,5 +1,5 @@
 // The queues and their retry policy. One place names them so server and worker processes agree.
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue, type JobsOptions, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 
@@ -36,11 +36,12 @@ export interface BatonQueues {
   close(): Promise<void>;
 }
 
-export function createQueues(connection: Redis, prefix: string): BatonQueues {
-  const make = (name: QueueName) => new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+/** `telemetry` (tracing on, src/observability/tracing.ts) makes each added job carry its producer's trace context. */
+export function createQueues(connection: Redis, prefix: string, telemetry?: Telemetry): BatonQueues {
+  const make = (name: QueueName) => new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS, telemetry });
   // Escalation checks wait in Redis by the hundred thousand: no defaults are merged into (and stored with) each
   // job. Check jobs set their own minimal options; the watch worker removes finished ones (see start-workers).
-  const lean = (name: QueueName) => new Queue(name, { connection, prefix });
+  const lean = (name: QueueName) => new Queue(name, { connection, prefix, telemetry });
   const q = {
     events: make(QUEUE_NAMES.events),
     route: make(QUEUE_NAMES.route),

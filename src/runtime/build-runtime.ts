@@ -13,6 +13,8 @@ import { HealthMonitor } from './health-monitor.js';
 import { buildConnectors, type Connectors } from './build-connectors.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { observeOutgoingHttp } from '../observability/outgoing-http-metrics.js';
+import { startTracing, stopTracing } from '../observability/tracing.js';
+import type { Telemetry } from 'bullmq';
 import type { DryRunSink } from '../../connectors/types.js';
 import type { JobDeps } from '../../jobs/job-deps.js';
 
@@ -27,6 +29,8 @@ export interface Runtime {
   metrics: Metrics;
   connectors: Connectors;
   jobDeps: JobDeps;
+  /** BullMQ telemetry for every Queue and Worker when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT); else undefined. */
+  telemetry?: Telemetry;
   close(): Promise<void>;
 }
 
@@ -45,7 +49,9 @@ export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger 
   await waitForRedis(redis, config.redisUrl);
   const eviction = await checkEvictionPolicy(redis);
   if (eviction) logger.warn(eviction);
-  const queues = createQueues(redis, config.queuePrefix);
+  // Before the queues: a Queue takes its telemetry at construction.
+  const telemetry = await startTracing(config.tracing, logger);
+  const queues = createQueues(redis, config.queuePrefix, telemetry);
 
   const health = new HealthMonitor(redis, () => pingStore(store), logger);
   await health.check();
@@ -84,10 +90,12 @@ export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger 
     metrics,
     connectors,
     jobDeps,
+    telemetry,
     async close() {
       stopHttpMetrics();
       health.stop();
       await queues.close();
+      if (telemetry) await stopTracing(); // exports the last spans (workers close before the runtime)
       redis.disconnect();
       await store.close();
       mappings = [];

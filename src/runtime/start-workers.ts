@@ -4,6 +4,7 @@ import { Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
 import type { Runtime } from './build-runtime.js';
 import type { JobDeps } from '../../jobs/job-deps.js';
 import { createWorkerConnection } from '../queue/redis-connection.js';
+import { tagJobSpan } from '../observability/tracing.js';
 import { QUEUE_NAMES, type QueueName } from '../queue/queues.js';
 import { HandoffJobSchema, IngestJobSchema, NudgeJobSchema, RouteJobSchema, parseJob } from '../queue/job-schemas.js';
 import { processIngestJob } from '../../jobs/ingest.js';
@@ -33,13 +34,18 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
   // Each job's logger carries queue, job id and (when the job names them) handoff and deal ids.
   type JobProcessor = (d: JobDeps, job: Job, token?: string) => Promise<unknown>;
   const make = (name: QueueName, run: JobProcessor, concurrency: number, extra: Partial<WorkerOptions> = {}) => {
-    const processor: Processor = (job, token) => run({ ...deps, logger: logger.child(jobLogContext(name, job)) }, job, token);
+    const processor: Processor = (job, token) => {
+      const ids = jobLogContext(name, job);
+      tagJobSpan(ids); // the job's trace span gets the handoff/deal ids too (no-op when tracing is off)
+      return run({ ...deps, logger: logger.child(ids) }, job, token);
+    };
     const connection = createWorkerConnection(config.redisUrl, config.redisOptions);
     // Outages are reported by the health monitor; a listener keeps ioredis from printing each retry.
     connection.on('error', (err) => logger.debug({ queue: name, err: err.message }, 'worker redis connection error'));
     const w = new Worker(name, processor, {
       connection,
       prefix: config.queuePrefix,
+      telemetry: rt.telemetry, // tracing on: each job's span continues the trace of the job that added it
       concurrency,
       lockDuration: config.jobLockMs,
       stalledInterval: Math.max(1_000, Math.floor(config.jobLockMs / 2)),
