@@ -32,7 +32,7 @@ describe('live connectors: worker killed at every step boundary', () => {
 
     const second = spawnWorker({ ...b.env, NODE_ENV: 'test' });
     try {
-      await waitFor(async () => (await listHandoffs(b!.rt.store, { limit: 5 })).items[0]?.status === 'done', 'handoff done after restart', 40_000);
+      await waitFor(async () => (await listHandoffs(b!.rt.store, { limit: 5 })).items[0]?.status === 'done', 'handoff done after restart', 80_000);
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;
@@ -45,5 +45,5 @@ describe('live connectors: worker killed at every step boundary', () => {
     expect(world.slack.state.messages.filter((m) => m.metadata?.event_type === 'baton_handoff_intro')).toHaveLength(1);
     expect(world.hubspot.state.notes.size).toBe(1);
     expect(world.hubspot.state.deals.get(world.dealIds[0]!)!.properties.baton_status).toBe('in_delivery');
-  }, 60_000);
+  }, 120_000);
 });
