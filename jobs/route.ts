@@ -96,6 +96,11 @@ async function routeToMapping(deps: JobDeps, mapping: Mapping, deal: CrmDeal, ph
     return `${mapping.name}: handoff ${handoff.id} updated (${phase})`;
   }
 
+  // Closed but its run never started: this may be the retry of a route job that saved the handoff and then
+  // failed before queueing the run (Redis or the database went away, the worker died). Queue it again; the
+  // job id makes this a no-op when the run is already queued.
+  if (handoff.status === 'pending') await enqueueHandoff(deps, handoff.id, 'closed');
+
   // Already handed off: a duplicate, a late event, or the deal leaving and re-entering the stage.
   // One handoff per deal and mapping for life; say so on the trail when the stage itself changed.
   if (event.kind === 'deal.property_changed' && event.property && STAGE_PROPERTIES.has(event.property.name) && handoff.closedAt && event.occurredAt > Date.parse(handoff.closedAt)) {
