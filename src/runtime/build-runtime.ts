@@ -52,6 +52,8 @@ export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger 
   // Before the queues: a Queue takes its telemetry at construction.
   const telemetry = await startTracing(config.tracing, logger);
   const queues = createQueues(redis, config.queuePrefix, telemetry);
+  // Without a listener BullMQ prints every reconnect error of an outage to the console; the health monitor reports outages.
+  for (const q of queues.all()) q.on('error', (err) => logger.debug({ queue: q.name, err: err.message }, 'queue redis error'));
 
   const health = new HealthMonitor(redis, () => pingStore(store), logger);
   await health.check();
