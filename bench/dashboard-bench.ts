@@ -1,10 +1,11 @@
 // Dashboard pages with 10,000 handoffs in the store (issue #5: ≤ 100 ms at p95). Seeds a SQLite file and
 // a PostgreSQL database (10,000 handoffs, 40,000 steps, and 70,000 live task statuses + 10,000 checks
 // when the watching tables exist), starts a real `baton server` process on each, signs in through the
-// form, then requests every page 200 times one at a time and 200 times 4 at a time: p50 / p95 / p99.
+// form, then requests every page N times one at a time and N times 4 at a time (N = 200 alone, 100 in
+// `npm run bench`): p50 / p95 / p99.
 // Run alone: `npx tsx bench/dashboard-bench.ts` (prints a Markdown table).
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -32,7 +33,11 @@ export interface PageFigure {
 
 export interface DashboardBenchResult {
   handoffs: number;
+  /** Requests per page and concurrency, after the warm-up. */
+  requests: number;
   seedS: Record<string, number>;
+  /** The server process's peak RSS (VmHWM) after all pages, MB. */
+  serverPeakRssMb: Record<string, number>;
   figures: Record<'sqlite' | 'postgres', PageFigure[]>;
 }
 
@@ -99,7 +104,7 @@ async function measure(base: string, cookie: string, path: string, requests: num
   return { page: path, concurrency, p50: r1(quantile(times, 0.5)), p95: r1(quantile(times, 0.95)), p99: r1(quantile(times, 0.99)), max: r1(times.at(-1)!), requests: times.length };
 }
 
-async function runOne(kind: 'sqlite' | 'postgres', count: number, port: number): Promise<{ figures: PageFigure[]; seedS: number }> {
+async function runOne(kind: 'sqlite' | 'postgres', count: number, port: number, requests: number): Promise<{ figures: PageFigure[]; seedS: number; peakRssMb: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'baton-dash-bench-'));
   let databaseUrl = `sqlite:${join(dir, 'bench.db')}`;
   let dropDb = async () => {};
@@ -160,10 +165,11 @@ async function runOne(kind: 'sqlite' | 'postgres', count: number, port: number):
     ];
     const figures: PageFigure[] = [];
     for (const [label, path] of pages) {
-      figures.push({ ...(await measure(base, cookie, path, 200, 1)), page: label });
-      figures.push({ ...(await measure(base, cookie, path, 200, 4)), page: label });
+      figures.push({ ...(await measure(base, cookie, path, requests, 1)), page: label });
+      figures.push({ ...(await measure(base, cookie, path, requests, 4)), page: label });
     }
-    return { figures, seedS };
+    const status = await readFile(`/proc/${server.pid}/status`, 'utf8').catch(() => '');
+    return { figures, seedS, peakRssMb: Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024) };
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
@@ -172,11 +178,18 @@ async function runOne(kind: 'sqlite' | 'postgres', count: number, port: number):
   }
 }
 
-export async function runDashboardBench(opts: { handoffs?: number } = {}): Promise<DashboardBenchResult> {
+export async function runDashboardBench(opts: { handoffs?: number; requests?: number } = {}): Promise<DashboardBenchResult> {
   const handoffs = opts.handoffs ?? 10_000;
-  const sqlite = await runOne('sqlite', handoffs, 3931);
-  const postgres = await runOne('postgres', handoffs, 3932);
-  return { handoffs, seedS: { sqlite: sqlite.seedS, postgres: postgres.seedS }, figures: { sqlite: sqlite.figures, postgres: postgres.figures } };
+  const requests = opts.requests ?? 200;
+  const sqlite = await runOne('sqlite', handoffs, 3931, requests);
+  const postgres = await runOne('postgres', handoffs, 3932, requests);
+  return {
+    handoffs,
+    requests,
+    seedS: { sqlite: sqlite.seedS, postgres: postgres.seedS },
+    serverPeakRssMb: { sqlite: sqlite.peakRssMb, postgres: postgres.peakRssMb },
+    figures: { sqlite: sqlite.figures, postgres: postgres.figures },
+  };
 }
 
 export function dashboardTable(r: DashboardBenchResult): string {
@@ -184,7 +197,7 @@ export function dashboardTable(r: DashboardBenchResult): string {
   const pages = [...new Set(r.figures.sqlite.map((f) => f.page))];
   const pick = (kind: 'sqlite' | 'postgres', page: string, c: number) => r.figures[kind].find((f) => f.page === page && f.concurrency === c);
   const lines = [
-    `Dashboard pages, ${r.handoffs.toLocaleString('en-US')} handoffs; one \`baton server\` process, signed in; 200 requests per page one at a time (a person loading a page), then 200 with 4 in flight (a busy team); after 20 warm-up requests. Milliseconds, p50 / p95 / p99:`,
+    `Dashboard pages, ${r.handoffs.toLocaleString('en-US')} handoffs; one \`baton server\` process, signed in; ${r.requests} requests per page one at a time (a person loading a page), then ${r.requests} with 4 in flight (a busy team); after 20 warm-up requests. Milliseconds, p50 / p95 / p99:`,
     '',
     '| page | SQLite, 1 at a time | SQLite, 4 at a time | PostgreSQL, 1 at a time | PostgreSQL, 4 at a time |',
     '| --- | --- | --- | --- | --- |',
@@ -199,6 +212,6 @@ export function dashboardTable(r: DashboardBenchResult): string {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const r = await runDashboardBench({ handoffs: Number(process.env.BENCH_HANDOFFS ?? 10_000) });
+  const r = await runDashboardBench({ handoffs: Number(process.env.BENCH_HANDOFFS ?? 10_000), requests: Number(process.env.BENCH_REQUESTS ?? 200) });
   console.log(dashboardTable(r));
 }
