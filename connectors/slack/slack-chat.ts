@@ -5,7 +5,7 @@ import type pino from 'pino';
 import type { CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
 import { isPermanent } from '../errors.js';
-import type { ChatConnector, PostedMessage, PostIntroRequest, StepProgress } from '../types.js';
+import type { ChannelMessageRequest, ChatConnector, PostedMessage, PostIntroRequest, StepProgress } from '../types.js';
 import { findMarkedMessage, MARKER_LOOKBACK_MS } from './find-marked-message.js';
 import { buildIntroText, mentionOrName, type IntroPerson } from './intro-text.js';
 import { createSlackApi, type SlackApi } from './slack-api.js';
@@ -40,16 +40,8 @@ export interface DirectMessageRequest {
   blocks?: unknown[];
 }
 
-export interface PostMessageRequest {
-  idempotencyKey: string;
-  channel: string;
-  threadTs?: string | null;
-  /** mrkdwn; the caller escapes untrusted parts (escapeMrkdwn). */
-  text: string;
-  blocks?: unknown[];
-  metadataType: string;
-  metadata: Record<string, MetadataValue>;
-}
+/** The connector interface's message without the handoff id (the idempotency key already names it). */
+export type PostMessageRequest = Omit<ChannelMessageRequest, 'handoffId'>;
 
 export interface SlackChat extends ChatConnector {
   sendDirectMessage(req: DirectMessageRequest): Promise<{ channel: string; ts: string } | { skipped: string }>;
