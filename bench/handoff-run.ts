@@ -43,6 +43,12 @@ export interface HandoffRunResult {
   ceilingPerSec: number | null;
   /** handoffs/s ÷ ceiling (1 = exactly at the limit; issue #3's ≤ 1.15× drain time is ≥ 0.87 here). */
   ceilingRatio: number | null;
+  /**
+   * Steady state: handoffs finished per second between the 10th and the 90th percentile finish, leaving out
+   * the pipeline filling (first deal's ~0.5 s through four steps) and emptying, which weigh on a short run.
+   */
+  sustainedPerSec: number;
+  sustainedRatio: number | null;
   count429: { hubspot: number; jira: number; slack: number };
   duplicates: { jiraIssues: number; slackIntros: number; hubspotNotes: number };
   done: number;
@@ -222,6 +228,10 @@ export async function openHandoffWorld(opts: WorldOptions): Promise<HandoffWorld
     const notesPerDeal = new Map<string, number>();
     for (const n of world.hubspot.state.notes.values()) for (const d of n.dealIds) if (dealSet.has(d)) notesPerDeal.set(d, (notesPerDeal.get(d) ?? 0) + 1);
 
+    const finishes = [...doneAt.values()].map((d) => d.at).sort((x, y) => x - y);
+    const [i10, i90] = [Math.floor(finishes.length * 0.1), Math.ceil(finishes.length * 0.9) - 1];
+    const sustainedPerSec = i90 > i10 ? (i90 - i10) / ((finishes[i90]! - finishes[i10]!) / 1000) : 0;
+
     const calls = { hubspot: after.hubspot - before.hubspot, jira: after.jira - before.jira, slack: after.slack - before.slack };
     const minimumS = rates ? Math.max(calls.hubspot / rates.hubspot, calls.jira / rates.jira) : null;
     const perHandoff = (n: number) => r2(n / count);
@@ -237,6 +247,8 @@ export async function openHandoffWorld(opts: WorldOptions): Promise<HandoffWorld
       minimumS: minimumS === null ? null : r1(minimumS),
       ceilingPerSec: minimumS === null ? null : r1(count / minimumS),
       ceilingRatio: minimumS === null ? null : r2(progress.done / drainS / (count / minimumS)),
+      sustainedPerSec: r1(sustainedPerSec),
+      sustainedRatio: minimumS === null ? null : r2(sustainedPerSec / (count / minimumS)),
       count429: { hubspot: after.h429 - before.h429, jira: after.j429 - before.j429, slack: after.s429 - before.s429 },
       duplicates: {
         jiraIssues: issueKeys.length - new Set(issueKeys).size,

@@ -4,7 +4,8 @@
 // the call harmlessly instead of creating a second issue or message.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { CreatedWork, PostedMessage, StepProgress } from '../connectors/types.js';
-import { isPermanent, isRetryable } from '../connectors/errors.js';
+import { isPermanent, isRetryable, RetryableError } from '../connectors/errors.js';
+import { passFence, runFenced, RunFenceLostError } from '../connectors/common/run-fence.js';
 import type { JobDeps } from './job-deps.js';
 import type { HandoffJob } from '../src/queue/job-schemas.js';
 import type { BuiltHandoff } from '../src/mapping/build-handoff.js';
@@ -115,6 +116,22 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
 };
 
 export async function processHandoffJob(deps: JobDeps, job: Job, data: HandoffJob, token?: string): Promise<string> {
+  // One run per handoff at a time: the first run, an admin Retry and a stalled job BullMQ handed on to another
+  // worker are different jobs (or the same job twice) for the same external objects.
+  const held = deps.leases ? await deps.leases.acquire(`handoff:${data.handoffId}`) : null;
+  if (held && 'busyForMs' in held) return waitForOtherRun(deps, job, token, data.handoffId, held.busyForMs);
+  const lease = held?.lease;
+  try {
+    return await (lease ? runFenced(() => lease.renew(), () => runHandoff(deps, job, data, token)) : runHandoff(deps, job, data, token));
+  } catch (e) {
+    if (e instanceof RunFenceLostError) deps.logger.warn({ handoffId: data.handoffId, err: e.message }, 'handoff run stopped: another run holds it');
+    throw e;
+  } finally {
+    await lease?.release().catch(() => undefined); // left to expire when Redis is away
+  }
+}
+
+async function runHandoff(deps: JobDeps, job: Job, data: HandoffJob, token: string | undefined): Promise<string> {
   const row = await getHandoff(deps.store, data.handoffId);
   if (!row) return 'handoff not found';
   if (row.phase !== 'closed') return 'handoff not closed yet';
@@ -129,8 +146,7 @@ export async function processHandoffJob(deps: JobDeps, job: Job, data: HandoffJo
   };
 
   const steps = await ensureSteps(deps.store, row.id, [...HANDOFF_STEPS]);
-  if (row.status !== 'running') await updateHandoff(deps.store, row.id, { status: 'running', lastError: null });
-
+  let ran = 0;
   for (const step of steps) {
     const id = step.stepId as HandoffStepId;
     if (step.status === 'done' || step.status === 'skipped') {
@@ -140,11 +156,25 @@ export async function processHandoffJob(deps: JobDeps, job: Job, data: HandoffJo
     if (step.status === 'failed' && step.permanent) {
       return `stopped at ${id}: ${step.lastError}`;
     }
+    if (ran++ === 0 && row.status !== 'running') await updateHandoff(deps.store, row.id, { status: 'running', lastError: null });
     await runStep(ctx, step, job, token);
   }
+  // A job that waited for another run finds everything done: nothing new to say.
+  if (ran === 0 && row.status === 'done') return 'already done';
   await updateHandoff(deps.store, row.id, { status: 'done', lastError: null });
   await appendAudit(deps.store, { handoffId: row.id, actor: 'worker', kind: 'handoff.done', message: 'All handoff steps finished' });
   return 'done';
+}
+
+/** Another run holds the handoff: come back when its lease would run out (it usually releases sooner). */
+async function waitForOtherRun(deps: JobDeps, job: Job, token: string | undefined, handoffId: string, busyForMs: number): Promise<never> {
+  const waitMs = Math.max(250, busyForMs + 100);
+  deps.logger.info({ handoffId, waitMs }, 'another run holds this handoff; waiting for it');
+  if (token) {
+    await job.moveToDelayed(Date.now() + waitMs, token); // not an attempt: nothing was tried
+    throw new DelayedError();
+  }
+  throw new RetryableError(`handoff ${handoffId} is being run by another worker`, 'baton', waitMs, { reason: 'busy' });
 }
 
 async function runStep(ctx: StepContext, step: StepRow, job: Job, token: string | undefined): Promise<void> {
@@ -152,6 +182,7 @@ async function runStep(ctx: StepContext, step: StepRow, job: Job, token: string 
   const id = step.stepId as HandoffStepId;
   const runner = STEP_RUNNERS[id];
   if (!runner) throw new UnrecoverableError(`unknown step ${id}`);
+  await passFence(); // still ours before saying the step runs again
   const started = await startStep(deps.store, handoff.id, id);
   ctx.progress = {
     firstAttempt: started.attempts === 1,
@@ -166,6 +197,7 @@ async function runStep(ctx: StepContext, step: StepRow, job: Job, token: string 
   try {
     result = await runner(ctx);
   } catch (e) {
+    if (e instanceof RunFenceLostError) throw e; // another run owns the step now: record nothing
     await handleStepError(ctx, id, e, job, token);
     throw e; // handleStepError throws the queue-level error; this line is never reached
   }

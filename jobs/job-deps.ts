@@ -5,6 +5,7 @@ import type { Store } from '../src/store/database.js';
 import type { BatonQueues } from '../src/queue/queues.js';
 import type { LoadedMapping } from '../src/mapping/load-mappings.js';
 import type { Metrics } from '../src/observability/metrics.js';
+import type { RunLeases } from './run-lease.js';
 import type { ChatConnector, CrmConnector, CrmWriter, WorkToolConnector } from '../connectors/types.js';
 
 export interface JobDeps {
@@ -23,4 +24,6 @@ export interface JobDeps {
   now: () => Date;
   /** Prometheus counters (absent in tests that build deps by hand). */
   metrics?: Metrics;
+  /** One run per handoff at a time (jobs/run-lease.ts); absent in tests that build deps by hand. */
+  leases?: RunLeases;
 }

@@ -16,6 +16,7 @@ import {
 import type { Logger } from 'pino';
 import { noCircuit, type CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
+import { passFence } from '../common/run-fence.js';
 import { CONNECTOR, classifyAsanaError, malformedAnswer, type AsanaErrorContext } from './classify-error.js';
 
 export interface AsanaClientOptions {
@@ -68,6 +69,7 @@ export function createAsanaClient(opts: AsanaClientOptions): AsanaClient {
   const call = <T>(ctx: AsanaErrorContext, fn: () => Promise<T>): Promise<T> =>
     breaker.run(CONNECTOR, async () => {
       await opts.limiter.take(CONNECTOR, { perSecond: opts.requestsPerSecond }, { connector: CONNECTOR });
+      await passFence();
       try {
         const body = await fn();
         // Every Asana answer is a JSON object ({data…}); the SDK hands back raw text when the body was not JSON.

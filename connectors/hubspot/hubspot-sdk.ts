@@ -9,6 +9,7 @@ import { Client } from '@hubspot/api-client';
 import type pino from 'pino';
 import { noCircuit, type CircuitBreaker } from '../common/circuit-breaker.js';
 import { unlimited, type RateLimiter } from '../common/rate-limiter.js';
+import { passFence } from '../common/run-fence.js';
 import { RetryableError } from '../errors.js';
 import { createErrorBodyCapture } from './capture-error-body.js';
 import { CONNECTOR, classifyHubSpotError, describeFailure } from './classify-error.js';
@@ -65,10 +66,11 @@ export function createHubSpotSdk(opts: HubSpotSdkOptions): HubSpotSdk {
   };
   const call = { middleware: [middleware], middlewareMergeStrategy: 'append' } as never;
 
-  async function attempt<T>(operation: string, fn: (call: never) => Promise<T>, o: SendOptions): Promise<T> {
+  /** Limiter slot(s), then the run's fence: nothing to classify, they throw Baton's own errors. */
+  async function takeSlot(o: SendOptions): Promise<void> {
     await limiter.take('hubspot', { perSecond }, { connector: CONNECTOR });
     if (o.search) await limiter.take('hubspot:search', { perSecond: Math.min(perSecond, SEARCH_REQUESTS_PER_SECOND) }, { connector: CONNECTOR });
-    return withDeadline(fn(call), opts.timeoutMs, operation);
+    await passFence();
   }
 
   function classify(err: unknown, operation: string, scopes: string[]): Error {
@@ -82,16 +84,18 @@ export function createHubSpotSdk(opts: HubSpotSdkOptions): HubSpotSdk {
     call,
     send: (operation, scopes, fn, o = {}) =>
       breaker.run(CONNECTOR, async () => {
+        await takeSlot(o);
         try {
-          return await attempt(operation, fn, o);
+          return await withDeadline(fn(call), opts.timeoutMs, operation);
         } catch (err) {
           throw classify(err, operation, scopes);
         }
       }),
     sendOr404: (operation, scopes, fn, o = {}) =>
       breaker.run(CONNECTOR, async () => {
+        await takeSlot(o);
         try {
-          return await attempt(operation, fn, o);
+          return await withDeadline(fn(call), opts.timeoutMs, operation);
         } catch (err) {
           if (!(err instanceof RetryableError) && describeFailure(err).status === 404) return undefined;
           throw classify(err, operation, scopes);

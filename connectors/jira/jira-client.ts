@@ -5,6 +5,7 @@ import { Version3Client } from 'jira.js';
 import type { Logger } from 'pino';
 import { noCircuit, type CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
+import { passFence } from '../common/run-fence.js';
 import { CONNECTOR, classifyJiraError, type JiraErrorContext } from './classify-error.js';
 
 export interface JiraClientOptions {
@@ -43,6 +44,7 @@ export function createJiraCall(opts: JiraClientOptions): JiraCall {
   const call = <T>(ctx: Omit<JiraErrorContext, 'secrets'>, fn: (c: Version3Client) => Promise<T>): Promise<T> =>
     breaker.run(CONNECTOR, async () => {
       await opts.limiter.take(JIRA_LIMIT_KEY, { perSecond: opts.requestsPerSecond }, { connector: CONNECTOR });
+      await passFence();
       try {
         return await fn(client);
       } catch (err) {

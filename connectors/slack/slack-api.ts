@@ -6,6 +6,7 @@ import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api'
 import type pino from 'pino';
 import { noCircuit, type CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
+import { passFence } from '../common/run-fence.js';
 import { CONNECTOR, classifySlackError, platformErrorCode } from './classify-error.js';
 
 export interface SlackApiOptions {
@@ -69,6 +70,7 @@ export function createSlackApi(opts: SlackApiOptions): SlackApi {
         } else {
           await opts.limiter.take('slack', { perSecond: opts.requestsPerSecond }, { connector: CONNECTOR });
         }
+        await passFence();
         try {
           return (await client.apiCall(method, args)) as SlackResult;
         } catch (err) {

@@ -43,6 +43,8 @@ export async function startBaton(opts: { env?: Record<string, string>; workers?:
     BATON_SAMPLE_DEALS_DIR: join(process.cwd(), 'mappings', 'samples'),
     MAPPINGS_DIR: join(process.cwd(), 'mappings'),
     BATON_JOB_LOCK_MS: '2000',
+    // Local stand-ins answer in milliseconds; a short timeout also keeps a killed run's lease (timeout + 5 s) short.
+    BATON_HTTP_TIMEOUT_MS: '5000',
     LOG_LEVEL: 'info',
     ...opts.env,
   };

@@ -29,10 +29,9 @@ export const UNPACED = {
   SLACK_REQUESTS_PER_SECOND: '10000',
   // The safety net re-finds deals after ~5 min; these tests prove the acknowledged path on its own.
   BATON_RECONCILE_EVERY_SECONDS: '0',
-  // A live worker must keep its jobs: when a CPU-starved one misses its lock renewals, BullMQ hands the job to
-  // another worker while the first still runs it, and two runs of one step at the same time can duplicate
-  // (not the fault under test; observed here with a 5 s lock and 25 jobs per process on a loaded 2-core box).
-  // 10 s and Baton's default concurrency keep that away; a killed worker's jobs still move on within ~15 s.
+  // A CPU-starved worker that misses its lock renewals has its job handed to another; the run lease keeps the
+  // two from calling out together (test/resilience/stalled-worker-takeover.test.ts), but each handover parks
+  // the job until the lease ends. 10 s locks keep that churn out of a drain on a loaded 2-core box.
   BATON_JOB_LOCK_MS: '10000',
   BATON_WORKER_CONCURRENCY: '10',
   LOG_LEVEL: 'error',
