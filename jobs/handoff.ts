@@ -2,9 +2,9 @@
 // recorded in the store (unique per handoff + step) and each connector checks its own idempotency
 // marker before writing, so a crash between "the API call succeeded" and "we recorded it" repeats
 // the call harmlessly instead of creating a second issue or message.
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { CreatedWork, PostedMessage, StepProgress } from '../connectors/types.js';
-import { isPermanent, isRetryable, RetryableError } from '../connectors/errors.js';
+import { isPermanent, RetryableError } from '../connectors/errors.js';
 import { passFence, runFenced, RunFenceLostError } from '../connectors/common/run-fence.js';
 import type { JobDeps } from './job-deps.js';
 import type { HandoffJob } from '../src/queue/job-schemas.js';
@@ -115,14 +115,14 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
   },
 };
 
-export async function processHandoffJob(deps: JobDeps, job: Job, data: HandoffJob, token?: string): Promise<string> {
+export async function processHandoffJob(deps: JobDeps, job: Job, data: HandoffJob): Promise<string> {
   // One run per handoff at a time: the first run, an admin Retry and a stalled job BullMQ handed on to another
   // worker are different jobs (or the same job twice) for the same external objects.
   const held = deps.leases ? await deps.leases.acquire(`handoff:${data.handoffId}`) : null;
-  if (held && 'busyForMs' in held) return waitForOtherRun(deps, job, token, data.handoffId, held.busyForMs);
+  if (held && 'busyForMs' in held) waitForOtherRun(deps, data.handoffId, held.busyForMs);
   const lease = held?.lease;
   try {
-    return await (lease ? runFenced(() => lease.renew(), () => runHandoff(deps, job, data, token)) : runHandoff(deps, job, data, token));
+    return await (lease ? runFenced(() => lease.renew(), () => runHandoff(deps, job, data)) : runHandoff(deps, job, data));
   } catch (e) {
     if (e instanceof RunFenceLostError) deps.logger.warn({ handoffId: data.handoffId, err: e.message }, 'handoff run stopped: another run holds it');
     throw e;
@@ -131,7 +131,7 @@ export async function processHandoffJob(deps: JobDeps, job: Job, data: HandoffJo
   }
 }
 
-async function runHandoff(deps: JobDeps, job: Job, data: HandoffJob, token: string | undefined): Promise<string> {
+async function runHandoff(deps: JobDeps, job: Job, data: HandoffJob): Promise<string> {
   const row = await getHandoff(deps.store, data.handoffId);
   if (!row) return 'handoff not found';
   if (row.phase !== 'closed') return 'handoff not closed yet';
@@ -157,7 +157,7 @@ async function runHandoff(deps: JobDeps, job: Job, data: HandoffJob, token: stri
       return `stopped at ${id}: ${step.lastError}`;
     }
     if (ran++ === 0 && row.status !== 'running') await updateHandoff(deps.store, row.id, { status: 'running', lastError: null });
-    await runStep(ctx, step, job, token);
+    await runStep(ctx, step, job);
   }
   // A job that waited for another run finds everything done: nothing new to say.
   if (ran === 0 && row.status === 'done') return 'already done';
@@ -166,18 +166,14 @@ async function runHandoff(deps: JobDeps, job: Job, data: HandoffJob, token: stri
   return 'done';
 }
 
-/** Another run holds the handoff: come back when its lease would run out (it usually releases sooner). */
-async function waitForOtherRun(deps: JobDeps, job: Job, token: string | undefined, handoffId: string, busyForMs: number): Promise<never> {
+/** Another run holds the handoff: come back when its lease would run out (the job is parked, not failed). */
+function waitForOtherRun(deps: JobDeps, handoffId: string, busyForMs: number): never {
   const waitMs = Math.max(250, busyForMs + 100);
   deps.logger.info({ handoffId, waitMs }, 'another run holds this handoff; waiting for it');
-  if (token) {
-    await job.moveToDelayed(Date.now() + waitMs, token); // not an attempt: nothing was tried
-    throw new DelayedError();
-  }
   throw new RetryableError(`handoff ${handoffId} is being run by another worker`, 'baton', waitMs, { reason: 'busy' });
 }
 
-async function runStep(ctx: StepContext, step: StepRow, job: Job, token: string | undefined): Promise<void> {
+async function runStep(ctx: StepContext, step: StepRow, job: Job): Promise<void> {
   const { deps, handoff } = ctx;
   const id = step.stepId as HandoffStepId;
   const runner = STEP_RUNNERS[id];
@@ -198,7 +194,7 @@ async function runStep(ctx: StepContext, step: StepRow, job: Job, token: string 
     result = await runner(ctx);
   } catch (e) {
     if (e instanceof RunFenceLostError) throw e; // another run owns the step now: record nothing
-    await handleStepError(ctx, id, e, job, token);
+    await handleStepError(ctx, id, e, job);
     throw e; // handleStepError throws the queue-level error; this line is never reached
   }
   injectFault(id, 'after-call');
@@ -208,7 +204,7 @@ async function runStep(ctx: StepContext, step: StepRow, job: Job, token: string 
   ctx.outputs[id] = result.externalIds;
 }
 
-async function handleStepError(ctx: StepContext, id: HandoffStepId, e: unknown, job: Job, token: string | undefined): Promise<never> {
+async function handleStepError(ctx: StepContext, id: HandoffStepId, e: unknown, job: Job): Promise<never> {
   const { deps, handoff } = ctx;
   const message = e instanceof Error ? e.message : String(e);
   if (isPermanent(e)) {
@@ -232,12 +228,7 @@ async function handleStepError(ctx: StepContext, id: HandoffStepId, e: unknown, 
   });
   deps.metrics?.steps.inc({ step: id, outcome: last ? 'failed' : 'retry' });
   if (last) await updateHandoff(deps.store, handoff.id, { status: 'failed', lastError: `mapping ${handoff.mapping}, step ${id}: ${message}` });
-  if (isRetryable(e) && e.retryAfterMs !== undefined && token) {
-    // Honour the server's Retry-After: park the job instead of holding a worker slot.
-    await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
-    throw new DelayedError();
-  }
-  throw e;
+  throw e; // a told wait (Retry-After, open circuit) parks the job: src/runtime/retry-after.ts
 }
 
 /**

@@ -1,5 +1,5 @@
 // Which handoffs need someone's attention first. Pure; the board query orders by the same weights in
-// SQL (queries/board-query.ts riskSql), and this explains each score in words on the page.
+// SQL (queries/board-query.ts riskScore), and this explains each score in words on the page.
 
 /** A closed handoff whose pipeline (work → intro → write-back) has not moved for this long is stalled: its steps take seconds. */
 export const STALL_AFTER_MS = 2 * 3600_000;

@@ -5,6 +5,7 @@ import type { Runtime } from './build-runtime.js';
 import type { JobDeps } from '../../jobs/job-deps.js';
 import { createWorkerConnection } from '../queue/redis-connection.js';
 import { tagJobSpan } from '../observability/tracing.js';
+import { rethrowHonouringRetryAfter } from './retry-after.js';
 import { QUEUE_NAMES, type QueueName } from '../queue/queues.js';
 import { HandoffJobSchema, IngestJobSchema, NudgeJobSchema, RouteJobSchema, parseJob } from '../queue/job-schemas.js';
 import { processIngestJob } from '../../jobs/ingest.js';
@@ -34,10 +35,14 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
   // Each job's logger carries queue, job id and (when the job names them) handoff and deal ids.
   type JobProcessor = (d: JobDeps, job: Job, token?: string) => Promise<unknown>;
   const make = (name: QueueName, run: JobProcessor, concurrency: number, extra: Partial<WorkerOptions> = {}) => {
-    const processor: Processor = (job, token) => {
+    const processor: Processor = async (job, token) => {
       const ids = jobLogContext(name, job);
       tagJobSpan(ids); // the job's trace span gets the handoff/deal ids too (no-op when tracing is off)
-      return run({ ...deps, logger: logger.child(ids) }, job, token);
+      try {
+        return await run({ ...deps, logger: logger.child(ids) }, job, token);
+      } catch (e) {
+        return rethrowHonouringRetryAfter(job, token, e);
+      }
     };
     const connection = createWorkerConnection(config.redisUrl, config.redisOptions);
     // Outages are reported by the health monitor; a listener keeps ioredis from printing each retry.
@@ -80,8 +85,8 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
     ),
     make(
       QUEUE_NAMES.handoff,
-      async (d, job, token) => {
-        const result = await processHandoffJob(d, job, parseJob(HandoffJobSchema, job.data, 'handoff'), token);
+      async (d, job) => {
+        const result = await processHandoffJob(d, job, parseJob(HandoffJobSchema, job.data, 'handoff'));
         d.logger.info({ result }, 'handoff run finished');
         return result;
       },

@@ -2,9 +2,9 @@
 // (no JSON parsed per row); only the page's 50 rows are read in full.
 import { sql } from 'kysely';
 import type { Store } from '../../store/database.js';
-import { OPEN_DAYS_AFTER_CLOSE, STALL_AFTER_MS, riskOf, type Risk } from '../risk.js';
+import { OPEN_DAYS_AFTER_CLOSE, RISK_WEIGHTS, STALL_AFTER_MS, riskOf, type Risk } from '../risk.js';
 import { dashDb, num, parseJson, watchTables, type TablePresence } from './dashboard-db.js';
-import { escalatedIds, overdueIds, watchOverlay } from './watch-query.js';
+import { watchOverlay } from './watch-query.js';
 
 export const BOARD_STATES = ['open', 'attention', 'preparing', 'pending', 'running', 'failed', 'done', 'stopped', 'all'] as const;
 export type BoardState = (typeof BOARD_STATES)[number];
@@ -61,7 +61,8 @@ export interface BoardPage {
 }
 
 const todayUtc = (now: Date) => now.toISOString().slice(0, 10);
-// The same sets as watch-query.ts escalatedIds / overdueIds, as subqueries.
+// Handoffs with an open escalation (a check whose ladder fired and still climbs) and with an overdue task (the
+// tool says not done, the due date passed): the conditions watch-query.ts watchOverlay counts for the page.
 const ESCALATED_IDS = (eb: any, _now: Date) => eb.selectFrom('watch_checks').select('handoff_id').where('status', '=', 'pending').where('last_fired_at', 'is not', null);
 const OVERDUE_IDS = (eb: any, now: Date) =>
   eb
@@ -78,8 +79,8 @@ function filtered(store: Store, f: BoardFilter, now: Date, watch: TablePresence)
       q = q.where('h.status', '<>', 'stopped').where((eb: any) => eb.or([eb('h.status', '<>', 'done'), eb('h.closed_at', '>=', openCutoff)]));
       break;
     case 'attention': {
-      // Only what can need attention (risk.ts decides, in pickPage): failed, not moving, or flagged by the
-      // watching tables (non-correlated IN: each set is read once).
+      // What riskOf calls stalled: failed, not moving, or flagged by the watching tables (non-correlated IN:
+      // each set is read once).
       const cutoff = new Date(now.getTime() - STALL_AFTER_MS).toISOString();
       q = q.where('h.status', '<>', 'stopped').where((eb: any) =>
         eb.or([
@@ -105,74 +106,48 @@ function filtered(store: Store, f: BoardFilter, now: Date, watch: TablePresence)
   return q;
 }
 
-interface Candidate {
-  id: string;
-  status: string;
-  phase: string;
-  updated_at: string;
-  complete: number;
-  /** closed_at, or created_at before close. */
-  close: string;
+/**
+ * risk.ts's score as SQL, so the board sorts and pages in the database and reads only the page's rows.
+ * Each term is one of riskOf's (same weights, same conditions: `filtered`'s attention filter is the same
+ * "stalled" set); test/integration/dashboard/dashboard-queries.test.ts checks the two agree.
+ */
+function riskScore(eb: any, now: Date, watch: TablePresence) {
+  const term = (cond: unknown, weight: number) => sql<number>`(case when ${cond} then ${sql.lit(weight)} else 0 end)`;
+  const cutoff = new Date(now.getTime() - STALL_AFTER_MS).toISOString();
+  const terms = [
+    term(eb('h.status', '=', 'failed'), RISK_WEIGHTS.failed),
+    term(eb.and([eb('h.status', 'in', ['pending', 'running']), eb('h.phase', '=', 'closed'), eb('h.updated_at', '<', cutoff)]), RISK_WEIGHTS.stalled),
+    ...(watch.watch_checks ? [term(eb('h.id', 'in', ESCALATED_IDS(eb, now)), RISK_WEIGHTS.openEscalation)] : []),
+    ...(watch.task_status ? [term(eb('h.id', 'in', OVERDUE_IDS(eb, now)), RISK_WEIGHTS.overdueTask)] : []),
+    term(eb('h.complete', '<>', 1), RISK_WEIGHTS.incomplete),
+  ];
+  return sql<number>`(${sql.join(terms, sql` + `)})`;
 }
 
-const closeKey = (c: Candidate) => c.close;
-
 /**
- * The page's ids. Sorting by risk scores every matching handoff with risk.ts itself (one definition
- * of risk, no SQL twin to drift): the candidates come from a covering index (plain columns only, no
- * JSON), the escalated and overdue sets from one index-only read of each watching table.
+ * The page's ids, in order, and the count of all that match, in one query (a window count: the filter, with
+ * its derived columns, is evaluated once); a page past the end is clamped to the last one.
  */
 async function pickPage(store: Store, f: BoardFilter, now: Date, watch: TablePresence): Promise<{ ids: string[]; total: number; page: number; pages: number }> {
-  const paging = (total: number) => {
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    return { pages, page: Math.min(Math.max(1, f.page), pages) };
-  };
-  if (f.sort !== 'risk' && f.state !== 'attention') {
-    const total = num(((await filtered(store, f, now, watch).select(sql<number>`count(*)`.as('n')).executeTakeFirst()) as { n?: unknown } | undefined)?.n);
-    const { page, pages } = paging(total);
-    const rows = (await filtered(store, f, now, watch)
-      .select('h.id')
+  const read = async (page: number) => {
+    let q = filtered(store, f, now, watch).select(['h.id', sql<number>`count(*) over ()`.as('total')]);
+    if (f.sort === 'risk') q = q.orderBy((eb: any) => riskScore(eb, now, watch), 'desc');
+    return (await q
       .orderBy(sql`coalesce(h.closed_at, h.created_at)`, f.sort === 'newest' ? 'desc' : 'asc')
       .orderBy('h.id')
       .limit(PAGE_SIZE)
       .offset((page - 1) * PAGE_SIZE)
-      .execute()) as { id: string }[];
-    return { ids: rows.map((r) => r.id), total, page, pages };
+      .execute()) as { id: string; total: unknown }[];
+  };
+  let page = Math.max(1, f.page);
+  let rows = await read(page);
+  let total = rows.length ? num(rows[0]!.total) : 0;
+  if (rows.length === 0 && page > 1) {
+    total = num(((await filtered(store, f, now, watch).select(sql<number>`count(*)`.as('n')).executeTakeFirst()) as { n?: unknown } | undefined)?.n);
+    page = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    rows = total ? await read(page) : [];
   }
-  const [packed, escalated, overdue] = await Promise.all([
-    // One text column per row instead of seven: with 10,000 rows, building row objects is most of the
-    // cost. Ids (UUIDs), states and ISO times never contain '|'.
-    filtered(store, f, now, watch)
-      .select(sql<string>`h.id || '|' || h.status || '|' || h.phase || '|' || h.updated_at || '|' || h.complete || '|' || coalesce(h.closed_at, h.created_at)`.as('k'))
-      .execute() as Promise<{ k: string }[]>,
-    escalatedIds(store, watch),
-    overdueIds(store, watch, now),
-  ]);
-  const candidates: Candidate[] = packed.map(({ k }) => {
-    const [id, status, phase, updated_at, complete, close] = k.split('|') as [string, string, string, string, string, string];
-    return { id, status, phase, updated_at, complete: Number(complete), close };
-  });
-  let scored = candidates.map((c) => ({
-    c,
-    risk: riskOf(
-      {
-        status: c.status,
-        phase: c.phase,
-        updatedAt: c.updated_at,
-        complete: c.complete === 1,
-        missingCount: 0,
-        overdueTasks: overdue ? (overdue.has(c.id) ? 1 : 0) : null,
-        openEscalations: escalated ? (escalated.has(c.id) ? 1 : 0) : null,
-      },
-      now,
-    ),
-  }));
-  if (f.state === 'attention') scored = scored.filter((s) => s.risk.stalled);
-  const byClose = (a: Candidate, b: Candidate) => (closeKey(a) < closeKey(b) ? -1 : closeKey(a) > closeKey(b) ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  if (f.sort === 'risk') scored.sort((a, b) => b.risk.score - a.risk.score || byClose(a.c, b.c));
-  else scored.sort((a, b) => (f.sort === 'newest' ? -byClose(a.c, b.c) : byClose(a.c, b.c)));
-  const { page, pages } = paging(scored.length);
-  return { ids: scored.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((s) => s.c.id), total: scored.length, page, pages };
+  return { ids: rows.map((r) => r.id), total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
 }
 
 interface PeopleInPlan {

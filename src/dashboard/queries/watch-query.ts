@@ -44,26 +44,6 @@ export interface CheckView {
 
 const todayUtc = (now: Date) => now.toISOString().slice(0, 10);
 
-/** Handoffs with an open escalation: a check whose ladder has fired and is still climbing (not acknowledged, resolved or cancelled). null = no such table. */
-export async function escalatedIds(store: Store, watch: TablePresence): Promise<Set<string> | null> {
-  if (!watch.watch_checks) return null;
-  const rows = (await dashDb(store).selectFrom('watch_checks').select('handoff_id').where('status', '=', 'pending').where('last_fired_at', 'is not', null).execute()) as { handoff_id: string }[];
-  return new Set(rows.map((r) => r.handoff_id));
-}
-
-/** Handoffs with an overdue task: the tool says not done and its due date has passed. null = no such table. */
-export async function overdueIds(store: Store, watch: TablePresence, now: Date): Promise<Set<string> | null> {
-  if (!watch.task_status) return null;
-  // "category <> 'done'" spelled as two ranges, so the (category, due_date, handoff_id) index is read only where tasks are open.
-  const rows = (await dashDb(store)
-    .selectFrom('task_status')
-    .select('handoff_id')
-    .where((eb: any) => eb.or([eb('category', '<', 'done'), eb('category', '>', 'done')]))
-    .where('due_date', '<', todayUtc(now))
-    .execute()) as { handoff_id: string }[];
-  return new Set(rows.map((r) => r.handoff_id));
-}
-
 /** Per handoff id: open escalations and overdue / blocked tasks. null parts = that table is absent. */
 export async function watchOverlay(
   store: Store,
