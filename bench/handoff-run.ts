@@ -44,11 +44,12 @@ export interface HandoffRunResult {
   /** handoffs/s ÷ ceiling (1 = exactly at the limit; issue #3's ≤ 1.15× drain time is ≥ 0.87 here). */
   ceilingRatio: number | null;
   /**
-   * Steady state: handoffs finished per second between the 10th and the 90th percentile finish, leaving out
-   * the pipeline filling (first deal's ~0.5 s through four steps) and emptying, which weigh on a short run.
+   * Rate-limited runs: the API that sets the ceiling, and its calls per second ÷ its limit between the moments
+   * it had served 10% and 90% of this batch's calls (Baton paces at 97%). Close to 0.97 means the limit, not
+   * Baton, was the ceiling while there was work for that API; the whole-run ratio adds the pipeline filling
+   * and emptying, which weigh on a short run.
    */
-  sustainedPerSec: number;
-  sustainedRatio: number | null;
+  bottleneck: { api: 'hubspot' | 'jira'; utilisation: number } | null;
   count429: { hubspot: number; jira: number; slack: number };
   duplicates: { jiraIssues: number; slackIntros: number; hubspotNotes: number };
   done: number;
@@ -187,7 +188,9 @@ export async function openHandoffWorld(opts: WorldOptions): Promise<HandoffWorld
     };
     let progress = { done: 0, failed: 0 };
     const deadline = Date.now() + 5 * 60_000;
+    const samples: { t: number; c: ReturnType<typeof counters> }[] = [];
     for (;;) {
+      samples.push({ t: Date.now(), c: counters() });
       progress = await statusOf();
       if (progress.done + progress.failed >= count || Date.now() > deadline) break;
       await sleep(100);
@@ -228,12 +231,9 @@ export async function openHandoffWorld(opts: WorldOptions): Promise<HandoffWorld
     const notesPerDeal = new Map<string, number>();
     for (const n of world.hubspot.state.notes.values()) for (const d of n.dealIds) if (dealSet.has(d)) notesPerDeal.set(d, (notesPerDeal.get(d) ?? 0) + 1);
 
-    const finishes = [...doneAt.values()].map((d) => d.at).sort((x, y) => x - y);
-    const [i10, i90] = [Math.floor(finishes.length * 0.1), Math.ceil(finishes.length * 0.9) - 1];
-    const sustainedPerSec = i90 > i10 ? (i90 - i10) / ((finishes[i90]! - finishes[i10]!) / 1000) : 0;
-
     const calls = { hubspot: after.hubspot - before.hubspot, jira: after.jira - before.jira, slack: after.slack - before.slack };
     const minimumS = rates ? Math.max(calls.hubspot / rates.hubspot, calls.jira / rates.jira) : null;
+    const bottleneck = rates ? bottleneckUse(samples, before, rates, calls.hubspot / rates.hubspot >= calls.jira / rates.jira ? 'hubspot' : 'jira') : null;
     const perHandoff = (n: number) => r2(n / count);
     return {
       deals: count,
@@ -247,8 +247,7 @@ export async function openHandoffWorld(opts: WorldOptions): Promise<HandoffWorld
       minimumS: minimumS === null ? null : r1(minimumS),
       ceilingPerSec: minimumS === null ? null : r1(count / minimumS),
       ceilingRatio: minimumS === null ? null : r2(progress.done / drainS / (count / minimumS)),
-      sustainedPerSec: r1(sustainedPerSec),
-      sustainedRatio: minimumS === null ? null : r2(sustainedPerSec / (count / minimumS)),
+      bottleneck,
       count429: { hubspot: after.h429 - before.h429, jira: after.j429 - before.j429, slack: after.s429 - before.s429 },
       duplicates: {
         jiraIssues: issueKeys.length - new Set(issueKeys).size,
@@ -316,4 +315,19 @@ export function brokenPromises(r: HandoffRunResult, label: string): string[] {
   if (r.failed > 0) out.push(`${label}: ${r.failed} failed handoff(s)`);
   if (r.unfinished > 0) out.push(`${label}: ${r.unfinished} handoff(s) neither done nor failed at the deadline`);
   return out;
+}
+
+/** The API's calls/s ÷ its limit between the samples where it had served 10% and 90% of the batch's calls. */
+function bottleneckUse(
+  samples: { t: number; c: Record<'hubspot' | 'jira', number> }[],
+  before: Record<'hubspot' | 'jira', number>,
+  rates: Rates,
+  api: 'hubspot' | 'jira',
+): { api: 'hubspot' | 'jira'; utilisation: number } {
+  const served = samples.map((x) => ({ t: x.t, n: x.c[api] - before[api] }));
+  const total = served.at(-1)?.n ?? 0;
+  const a = served.find((x) => x.n >= total * 0.1);
+  const b = served.find((x) => x.n >= total * 0.9);
+  if (!a || !b || b.t <= a.t) return { api, utilisation: 0 };
+  return { api, utilisation: r2((b.n - a.n) / ((b.t - a.t) / 1000) / rates[api]) };
 }
