@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../handoff/durations.js';
 import { parseUsers, type DashboardUser } from '../dashboard/auth/parse-users.js';
+import type { OidcSettings } from '../dashboard/auth/oidc-provider.js';
 
 function durationCheck(text: string, ctx: z.RefinementCtx): void {
   try {
@@ -101,6 +102,15 @@ const EnvSchema = z
     BATON_USERS: optionalString,
     BATON_SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)').optional()),
     BATON_SESSION_HOURS: int(12, 1, 720),
+    // Company SSO for the dashboard (OpenID Connect, docs/dashboard.md): issuer, client id and secret together.
+    OIDC_ISSUER_URL: optionalUrl(),
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    OIDC_LABEL: z.preprocess(emptyToUndefined, z.string().max(60).default('Company SSO')),
+    OIDC_SCOPES: z.preprocess(emptyToUndefined, z.string().default('openid email profile')),
+    OIDC_GROUPS_CLAIM: z.preprocess(emptyToUndefined, z.string().default('groups')),
+    OIDC_ADMIN_GROUPS: optionalString,
+    OIDC_VIEWER_GROUPS: optionalString,
     // OpenTelemetry tracing (docs/operations.md): the standard OTel variables; no endpoint = tracing off.
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl(),
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl(),
@@ -109,13 +119,18 @@ const EnvSchema = z
 
 /** Half a Jira configuration is a mistake, not dry-run: name the missing pieces. */
 function incompleteGroups(env: Record<string, string | undefined>): string[] {
-  const group = ['JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN'];
-  const set = group.filter((k) => (env[k] ?? '').trim() !== '');
-  if (set.length === 0 || set.length === group.length) return [];
-  return group
-    .filter((k) => !set.includes(k))
-    .map((k) => `${k}: required when ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set (or unset them all for dry-run)`);
+  const groups = [
+    { keys: ['JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN'], otherwise: 'or unset them all for dry-run' },
+    { keys: ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'], otherwise: 'or unset them all: no SSO' },
+  ];
+  return groups.flatMap(({ keys, otherwise }) => {
+    const set = keys.filter((k) => (env[k] ?? '').trim() !== '');
+    if (set.length === 0 || set.length === keys.length) return [];
+    return keys.filter((k) => !set.includes(k)).map((k) => `${k}: required when ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set (${otherwise})`);
+  });
 }
+
+const listOf = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 
 export interface BatonConfig {
   port: number;
@@ -171,7 +186,7 @@ export interface BatonConfig {
     feedbackReminder: string;
   };
   /** Dashboard sign-in: users from BATON_USERS, the session-signing secret, session lifetime. */
-  dashboard: { users: DashboardUser[]; sessionSecret: string | undefined; sessionTtlMs: number };
+  dashboard: { users: DashboardUser[]; sessionSecret: string | undefined; sessionTtlMs: number; oidc: OidcSettings | null };
   /** OpenTelemetry: the OTLP/HTTP traces URL (undefined = tracing off) and the service name. */
   tracing: { tracesUrl: string | undefined; serviceName: string };
   /** Every secret value, so the logger can scrub them from any string that reaches a log line. */
@@ -195,7 +210,7 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data!;
   const secrets = [e.HUBSPOT_ACCESS_TOKEN, e.HUBSPOT_CLIENT_SECRET, e.JIRA_API_TOKEN, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.ASANA_ACCESS_TOKEN, e.BATON_API_TOKEN, e.BATON_METRICS_TOKEN, e.BATON_SESSION_SECRET,
-    e.JIRA_WEBHOOK_SECRET, e.ASANA_WEBHOOK_SECRET, e.BATON_FEEDBACK_FORM_SECRET]
+    e.JIRA_WEBHOOK_SECRET, e.OIDC_CLIENT_SECRET, e.ASANA_WEBHOOK_SECRET, e.BATON_FEEDBACK_FORM_SECRET]
     .concat(Object.entries(e.BATON_REDIS_OPTIONS ?? {}).filter(([k]) => /password/i.test(k)).map(([, v]) => String(v)))
     .filter((s): s is string => typeof s === 'string' && s.length >= 4);
   return {
@@ -247,7 +262,24 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
       snoozeMs: e.BATON_SNOOZE_SECONDS * 1000,
       feedbackReminder: e.BATON_FEEDBACK_REMINDER,
     },
-    dashboard: { users: users.users, sessionSecret: e.BATON_SESSION_SECRET, sessionTtlMs: e.BATON_SESSION_HOURS * 3600_000 },
+    dashboard: {
+      users: users.users,
+      sessionSecret: e.BATON_SESSION_SECRET,
+      sessionTtlMs: e.BATON_SESSION_HOURS * 3600_000,
+      oidc:
+        e.OIDC_ISSUER_URL && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+          ? {
+              issuerUrl: e.OIDC_ISSUER_URL,
+              clientId: e.OIDC_CLIENT_ID,
+              clientSecret: e.OIDC_CLIENT_SECRET,
+              label: e.OIDC_LABEL,
+              scopes: e.OIDC_SCOPES,
+              groupsClaim: e.OIDC_GROUPS_CLAIM,
+              adminGroups: listOf(e.OIDC_ADMIN_GROUPS),
+              viewerGroups: listOf(e.OIDC_VIEWER_GROUPS),
+            }
+          : null,
+    },
     // As the OTel spec says: the signal-specific URL is used as is, the general endpoint gets /v1/traces.
     tracing: {
       tracesUrl: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`),

@@ -17,7 +17,19 @@ import { passwordProvider, type AuthProvider } from './auth/auth-provider.js';
 import { authenticate, authLocals, localPath, requireCsrf, requireRole, requireSameOrigin, requireUser } from './auth/auth-middleware.js';
 import { checkCsrf, csrfToken } from './auth/csrf.js';
 import { loginRateLimiter, type LoginLimits } from './auth/login-rate-limit.js';
-import { clearSession, ensureLoginNonce, newSessionId, readLoginNonce, writeSession, type CookieOptions } from './auth/session-cookie.js';
+import {
+  clearPendingSignIn,
+  clearSession,
+  ensureLoginNonce,
+  newSessionId,
+  PENDING_SIGN_IN_MS,
+  readLoginNonce,
+  readPendingSignIn,
+  writePendingSignIn,
+  writeSession,
+  type CookieOptions,
+} from './auth/session-cookie.js';
+import { oidcProvider } from './auth/oidc-provider.js';
 import { filterOptions, queryBoard } from './queries/board-query.js';
 import { parseBoardQuery } from './board-params.js';
 import { kickoffTasksOf } from './dashboard-api.js';
@@ -76,9 +88,16 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     secret = randomBytes(32).toString('base64url');
     deps.logger.warn('BATON_SESSION_SECRET is not set: dashboard sessions end when this process restarts and do not work across several servers');
   }
-  if (deps.config.dashboard.users.length === 0 && !deps.providers) deps.logger.warn('BATON_USERS is empty: nobody can sign in to the dashboard');
+  const { users, oidc } = deps.config.dashboard;
+  if (users.length === 0 && !oidc && !deps.providers) deps.logger.warn('BATON_USERS is empty and no OIDC_ISSUER_URL is set: nobody can sign in to the dashboard');
+  const noUsers = users.length === 0 && !oidc && !deps.providers;
   const cookie: CookieOptions = { secret, secure: deps.config.publicUrl.startsWith('https://'), ttlMs: deps.config.dashboard.sessionTtlMs };
-  const providers = deps.providers ?? [passwordProvider(() => deps.config.dashboard.users)];
+  // Passwords when BATON_USERS has users (or nothing else is set up), company SSO when OIDC_* is set.
+  const redirectUriOf = (id: string) => `${deps.config.publicUrl}/login/${id}/callback`;
+  const providers = deps.providers ?? [
+    ...(users.length > 0 || !oidc ? [passwordProvider(() => deps.config.dashboard.users)] : []),
+    ...(oidc ? [oidcProvider(oidc, redirectUriOf('oidc'))] : []),
+  ];
   const limiter = loginRateLimiter(deps.redis, deps.config.queuePrefix, deps.loginLimits);
   const form = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 50 });
 
@@ -107,7 +126,60 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     const next = localPath(req.query.next);
     if (authLocals(res).user) return res.redirect(303, next);
     const nonce = ensureLoginNonce(req, res, cookie);
-    send(res, loginPage(ctxOf(req, res), { loginCsrf: csrfToken(cookie.secret, 'login', nonce), next, providers, noUsers: deps.config.dashboard.users.length === 0 && !deps.providers }));
+    send(res, loginPage(ctxOf(req, res), { loginCsrf: csrfToken(cookie.secret, 'login', nonce), next, providers, noUsers }));
+  });
+
+  /** The sign-in page again, saying what went wrong. */
+  const signInFailed = (req: Request, res: Response, status: number, error: string, next = '/', name?: string) => {
+    const nonce = ensureLoginNonce(req, res, cookie);
+    send(res, loginPage({ user: null, csrf: '', path: '/login' }, { loginCsrf: csrfToken(cookie.secret, 'login', nonce), next, name, error, providers, noUsers }), status);
+  };
+  const redirectProvider = (id: unknown) => providers.find((p) => p.kind === 'redirect' && p.id === id);
+
+  // Company SSO: off to the identity provider with a fresh state, and back to the callback.
+  router.get('/login/:provider', pageHeaders, async (req, res) => {
+    const provider = redirectProvider(req.params.provider);
+    if (!provider?.start) return send(res, errorPage(ctxOf(req, res), 404, 'There is no such way to sign in.'), 404);
+    const next = localPath(req.query.next);
+    const state = randomBytes(24).toString('base64url');
+    let started: { url: string; pending: string };
+    try {
+      started = await provider.start(state);
+    } catch (e) {
+      deps.logger.warn({ provider: provider.id, err: e instanceof Error ? e.message : String(e) }, 'SSO sign-in could not start');
+      return signInFailed(req, res, 502, `${provider.label} did not answer. Try again in a moment.`, next);
+    }
+    writePendingSignIn(res, { p: provider.id, state, pending: started.pending, next, e: Date.now() + PENDING_SIGN_IN_MS }, cookie);
+    res.redirect(303, started.url);
+  });
+
+  router.get('/login/:provider/callback', pageHeaders, async (req, res) => {
+    const provider = redirectProvider(req.params.provider);
+    if (!provider?.callback) return send(res, errorPage(ctxOf(req, res), 404, 'There is no such way to sign in.'), 404);
+    const pending = readPendingSignIn(req, cookie);
+    clearPendingSignIn(res, cookie); // one use
+    if (!pending || pending.p !== provider.id) return signInFailed(req, res, 400, 'This sign-in expired or was not started here. Please sign in again.');
+    if (typeof req.query.error === 'string') {
+      // The identity provider said no (access_denied, …): its words, as text.
+      const why = text(req.query.error_description, 300) || text(req.query.error, 100);
+      return signInFailed(req, res, 401, `${provider.label} did not sign you in: ${why}`, pending.next);
+    }
+    const callbackUrl = new URL(redirectUriOf(provider.id));
+    callbackUrl.search = new URL(req.originalUrl, 'http://callback').search;
+    let result: Awaited<ReturnType<NonNullable<AuthProvider['callback']>>>;
+    try {
+      result = await provider.callback(callbackUrl, pending.state, pending.pending);
+    } catch (e) {
+      deps.logger.warn({ provider: provider.id, err: e instanceof Error ? e.message : String(e) }, 'SSO sign-in rejected');
+      return signInFailed(req, res, 400, 'The sign-in could not be verified. Please sign in again.', pending.next);
+    }
+    if ('refused' in result) {
+      deps.logger.info({ provider: provider.id }, 'SSO sign-in refused: no allowed group');
+      return signInFailed(req, res, 403, result.refused, pending.next);
+    }
+    writeSession(res, { u: result.user.name, p: provider.id, r: result.user.role, v: result.version, s: newSessionId(), e: Date.now() + cookie.ttlMs }, cookie);
+    deps.logger.info({ user: result.user.name, role: result.user.role, provider: provider.id }, 'dashboard sign-in');
+    res.redirect(303, pending.next);
   });
 
   router.post('/login', pageHeaders, form, async (req, res) => {
@@ -115,10 +187,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     const name = text(body.name, 200).trim();
     const password = text(body.password, 1000);
     const next = localPath(body.next);
-    const again = (status: number, error: string) => {
-      const nonce = ensureLoginNonce(req, res, cookie);
-      send(res, loginPage({ user: null, csrf: '', path: '/login' }, { loginCsrf: csrfToken(cookie.secret, 'login', nonce), next, name, error, providers, noUsers: deps.config.dashboard.users.length === 0 }), status);
-    };
+    const again = (status: number, error: string) => signInFailed(req, res, status, error, next, name);
     if (!checkCsrf(cookie.secret, 'login', readLoginNonce(req, cookie), body._csrf)) return again(403, 'The sign-in form expired. Please try again.');
     const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const wait = await limiter.blockedFor(ip, name);

@@ -1,8 +1,8 @@
 // How someone proves who they are. Pages only ever see a SignedInUser; the provider that signed them in
-// is recorded in the session. Passwords from BATON_USERS are the first provider; an OIDC provider
-// (company SSO) is a second implementation of this interface with kind 'redirect': /login shows its
-// button, GET /login/<id> sends the browser to `start`, the callback returns a user, and the session,
-// CSRF and role checks stay as they are.
+// is recorded in the session. Passwords from BATON_USERS are one provider; company SSO (OIDC,
+// oidc-provider.ts) is another with kind 'redirect': /login shows its button, GET /login/<id> sends the
+// browser to `start`, GET /login/<id>/callback returns a user, and the session, CSRF and role checks stay
+// as they are.
 import type { Request } from 'express';
 import { createHash } from 'node:crypto';
 import type { DashboardUser, Role } from './parse-users.js';
@@ -37,10 +37,13 @@ export interface AuthProvider {
   readonly kind: 'form' | 'redirect';
   /** kind 'form': check a name and password; null when they do not match. Takes the same time either way. */
   verify?(name: string, password: string): Promise<{ user: SignedInUser; version: string } | null>;
-  /** kind 'redirect': the URL to send the browser to (e.g. the OIDC authorization endpoint with `state`). */
-  start?(req: Request, state: string): Promise<string>;
-  /** kind 'redirect': the user the identity provider vouched for on the callback, or null. */
-  callback?(req: Request, state: string): Promise<{ user: SignedInUser; version: string } | null>;
+  /**
+   * kind 'redirect': where to send the browser (e.g. the OIDC authorization endpoint carrying `state`), and
+   * what the callback will need again (PKCE verifier, nonce), kept signed in a short-lived cookie meanwhile.
+   */
+  start?(state: string): Promise<{ url: string; pending: string }>;
+  /** kind 'redirect': the user the identity provider vouched for on `callbackUrl`, or why they may not sign in. Throws when the answer does not check out. */
+  callback?(callbackUrl: URL, state: string, pending: string): Promise<{ user: SignedInUser; version: string } | { refused: string }>;
   /** On every request: is this session's user still allowed, and with which role now? */
   resume(claims: SessionClaims): SignedInUser | null;
 }

@@ -102,3 +102,40 @@ export function readLoginNonce(req: Request, o: CookieOptions): string | null {
   const existing = readCookies(req).get(loginCookieName(o.secure));
   return existing ? unsign(o.secret, existing) : null;
 }
+
+/** A redirect sign-in under way: what the callback must match and needs (signed; expires in 10 minutes). */
+export interface PendingSignIn {
+  /** Provider id. */
+  p: string;
+  state: string;
+  /** The provider's own data for the callback (PKCE verifier, nonce). */
+  pending: string;
+  /** Where to go after sign-in (a local path). */
+  next: string;
+  /** Expiry, ms since epoch. */
+  e: number;
+}
+
+const pendingCookieName = (secure: boolean) => (secure ? '__Host-baton_sso' : 'baton_sso');
+export const PENDING_SIGN_IN_MS = 10 * 60_000;
+
+export function writePendingSignIn(res: Response, p: PendingSignIn, o: CookieOptions): void {
+  // SameSite=Lax still reaches the callback: the identity provider sends the browser back with a top-level GET.
+  setCookie(res, pendingCookieName(o.secure), sign(o.secret, Buffer.from(JSON.stringify(p)).toString('base64url')), o, Math.max(0, p.e - Date.now()));
+}
+
+export function readPendingSignIn(req: Request, o: CookieOptions, now = Date.now()): PendingSignIn | null {
+  const raw = readCookies(req).get(pendingCookieName(o.secure));
+  const value = raw ? unsign(o.secret, raw) : null;
+  if (!value) return null;
+  try {
+    const p = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as PendingSignIn;
+    return typeof p.p === 'string' && typeof p.state === 'string' && typeof p.pending === 'string' && typeof p.next === 'string' && p.e > now ? p : null;
+  } catch {
+    return null;
+  }
+}
+
+export function clearPendingSignIn(res: Response, o: CookieOptions): void {
+  res.clearCookie(pendingCookieName(o.secure), { httpOnly: true, sameSite: 'lax', secure: o.secure, path: '/' });
+}
