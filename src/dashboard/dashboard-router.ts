@@ -53,7 +53,7 @@ export interface DashboardDeps {
   redis: Redis;
   mappings: () => LoadedMapping[];
   mappingErrors: () => MappingError[];
-  connectors: Pick<Connectors, 'crm' | 'workTools' | 'chat' | 'crmWriter'>;
+  connectors: Pick<Connectors, 'crm' | 'workTools' | 'chat' | 'crmWriter' | 'breaker'>;
   now?: () => Date;
   /** Default: passwords from BATON_USERS. An OIDC provider is added here. */
   providers?: AuthProvider[];
@@ -276,8 +276,9 @@ export function dashboardRouter(deps: DashboardDeps): Router {
 async function adminView(deps: DashboardDeps) {
   const { config, connectors: c, store, redis } = deps;
   const backlog = (key: string) => rateLimitBacklogMs(redis, config.queuePrefix, key).catch(() => null);
+  const circuit = (name: string, mode: 'live' | 'dry-run') => (mode === 'live' ? c.breaker.inspect(name).catch(() => null) : Promise.resolve(null));
   const usingTool = (tool: 'jira' | 'asana') => deps.mappings().filter((m) => m.mapping.work.tool === tool).map((m) => m.mapping.name);
-  const [failed, dead, jiraErr, asanaErr, introErr, writeErr, hsBacklog, jiraBacklog, asanaBacklog, slackBacklog] = await Promise.all([
+  const [failed, dead, jiraErr, asanaErr, introErr, writeErr, hsBacklog, jiraBacklog, asanaBacklog, slackBacklog, hsCircuit, jiraCircuit, asanaCircuit, slackCircuit] = await Promise.all([
     queryFailedSteps(store),
     queryDeadJobs(deps.queues.all()),
     lastStepError(store, 'create-work', usingTool('jira')),
@@ -288,13 +289,17 @@ async function adminView(deps: DashboardDeps) {
     backlog('jira'),
     backlog('asana'),
     backlog('slack'),
+    circuit('hubspot', c.crm.mode === 'live' || c.crmWriter.mode === 'live' ? 'live' : 'dry-run'),
+    circuit('jira', c.workTools.jira.mode),
+    circuit('asana', c.workTools.asana.mode),
+    circuit('slack', c.chat.mode),
   ]);
   const connectors: ConnectorStatus[] = [
-    { role: 'CRM (read deals)', system: c.crm.crm, mode: c.crm.mode, rate: config.rates.hubspot, backlogMs: hsBacklog, lastError: null },
-    { role: 'Delivery work', system: 'jira', mode: c.workTools.jira.mode, rate: config.rates.jira, backlogMs: jiraBacklog, lastError: jiraErr },
-    { role: 'Delivery work', system: 'asana', mode: c.workTools.asana.mode, rate: config.rates.asana, backlogMs: asanaBacklog, lastError: asanaErr },
-    { role: 'Client intro', system: c.chat.tool, mode: c.chat.mode, rate: config.rates.slack, backlogMs: slackBacklog, lastError: introErr },
-    { role: 'CRM write-back', system: c.crmWriter.crm, mode: c.crmWriter.mode, rate: config.rates.hubspot, backlogMs: hsBacklog, lastError: writeErr },
+    { role: 'CRM (read deals)', system: c.crm.crm, mode: c.crm.mode, rate: config.rates.hubspot, backlogMs: hsBacklog, circuit: c.crm.mode === 'live' ? hsCircuit : null, lastError: null },
+    { role: 'Delivery work', system: 'jira', mode: c.workTools.jira.mode, rate: config.rates.jira, backlogMs: jiraBacklog, circuit: jiraCircuit, lastError: jiraErr },
+    { role: 'Delivery work', system: 'asana', mode: c.workTools.asana.mode, rate: config.rates.asana, backlogMs: asanaBacklog, circuit: asanaCircuit, lastError: asanaErr },
+    { role: 'Client intro', system: c.chat.tool, mode: c.chat.mode, rate: config.rates.slack, backlogMs: slackBacklog, circuit: slackCircuit, lastError: introErr },
+    { role: 'CRM write-back', system: c.crmWriter.crm, mode: c.crmWriter.mode, rate: config.rates.hubspot, backlogMs: hsBacklog, circuit: c.crmWriter.mode === 'live' ? hsCircuit : null, lastError: writeErr },
   ];
   return { connectors, failed, dead, mappings: deps.mappings(), mappingErrors: deps.mappingErrors(), crmLive: c.crm.mode === 'live' };
 }

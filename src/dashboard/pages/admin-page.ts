@@ -14,7 +14,16 @@ export interface ConnectorStatus {
   /** Requests per second the shared limiter allows. */
   rate: number | null;
   backlogMs: number | null;
+  /** The shared circuit breaker's view of the system (live connectors only). */
+  circuit: { state: 'closed' | 'open' | 'half-open'; failures: number; retryAfterMs: number } | null;
   lastError: { message: string; at: string } | null;
+}
+
+function circuitCell(c: ConnectorStatus['circuit']): Html {
+  if (!c) return html`<span class="muted">—</span>`;
+  if (c.state === 'open') return html`<span class="badge bad">open</span> <span class="muted">calls resume in ${Math.ceil(c.retryAfterMs / 1000)} s</span>`;
+  if (c.state === 'half-open') return html`<span class="badge warn">half-open</span> <span class="muted">one probe decides</span>`;
+  return html`<span class="badge ok">closed</span>${c.failures ? html` <span class="muted">${c.failures} failure${c.failures > 1 ? 's' : ''} in a row</span>` : ''}`;
 }
 
 export interface AdminView {
@@ -27,10 +36,11 @@ export interface AdminView {
 }
 
 function connectorsSection(list: ConnectorStatus[]): Html {
-  return html`<div class="table-scroll" role="region" aria-label="Connectors" tabindex="0"><table><thead><tr><th scope="col">Role</th><th scope="col">System</th><th scope="col">Mode</th><th scope="col" class="num">Rate limit</th><th scope="col" class="num">Limiter backlog</th><th scope="col">Last error</th></tr></thead>
+  return html`<div class="table-scroll" role="region" aria-label="Connectors" tabindex="0"><table><thead><tr><th scope="col">Role</th><th scope="col">System</th><th scope="col">Mode</th><th scope="col" class="num">Rate limit</th><th scope="col" class="num">Limiter backlog</th><th scope="col">Circuit</th><th scope="col">Last error</th></tr></thead>
 <tbody>${list.map(
     (c) => html`<tr><th scope="row">${c.role}</th><td>${c.system}</td><td>${c.mode === 'live' ? html`<span class="badge ok">live</span>` : html`<span class="badge neutral">dry-run</span> <span class="muted">no credentials</span>`}</td>
 <td class="num">${c.rate === null ? '—' : `${c.rate}/s`}</td><td class="num">${c.backlogMs === null ? '—' : c.backlogMs === 0 ? 'idle' : `${c.backlogMs} ms`}</td>
+<td>${circuitCell(c.circuit)}</td>
 <td>${c.lastError ? html`${c.lastError.message}<br><span class="muted">${when(c.lastError.at)}</span>` : html`<span class="muted">none</span>`}</td></tr>`,
   )}</tbody></table></div>`;
 }
