@@ -6,7 +6,7 @@ import type { JobDeps } from './job-deps.js';
 import type { RouteJob } from '../src/queue/job-schemas.js';
 import type { Mapping } from '../src/mapping/schema.js';
 import { matchTrigger, referencedProperties, type TriggerPhase } from '../src/mapping/trigger.js';
-import { buildHandoff } from '../src/mapping/build-handoff.js';
+import { buildHandoff, handoffRowFields } from '../src/mapping/build-handoff.js';
 import { setInboxStatus } from '../src/store/inbox-repo.js';
 import { createHandoffIfAbsent, listHandoffsForDeal, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
@@ -57,17 +57,7 @@ async function route(deps: JobDeps, event: CrmEvent): Promise<{ status: 'routed'
 async function routeToMapping(deps: JobDeps, mapping: Mapping, deal: CrmDeal, phase: TriggerPhase, event: CrmEvent): Promise<string> {
   const closedAt = phase === 'closed' ? new Date(event.occurredAt) : null;
   const built = buildHandoff(mapping, deal, { closedAt: closedAt ?? deps.now() });
-  const fields = {
-    phase: phase === 'closed' ? ('closed' as const) : ('preparing' as const),
-    title: built.document.title,
-    dealName: deal.properties.dealname ?? null,
-    document: built.document,
-    complete: built.document.complete,
-    missing: built.document.missing,
-    plan: { work: built.work, intro: built.intro, people: built.people, kickoffDue: built.kickoffDue, calendar: built.calendar },
-    deal,
-    closedAt: closedAt?.toISOString() ?? null,
-  };
+  const fields = handoffRowFields(built, deal, phase === 'closed' ? 'closed' : 'preparing', closedAt);
   const { handoff, created } = await createHandoffIfAbsent(deps.store, { crm: deal.crm, accountId: deal.accountId, dealId: deal.id, mapping: mapping.name, ...fields });
 
   if (created) {

@@ -45,3 +45,18 @@ export function buildHandoff(mapping: Mapping, deal: CrmDeal, opts: { closedAt: 
   const intro = planIntro(mapping, ctx, kickoffDue);
   return { document, people, work, intro, kickoffDue, calendar };
 }
+
+/** The handoff row's fields for a built handoff: what the store keeps (and the dashboard reads) per deal and mapping. */
+export function handoffRowFields(built: BuiltHandoff, deal: CrmDeal, phase: 'preparing' | 'closed', closedAt: Date | null) {
+  return {
+    phase,
+    title: built.document.title,
+    dealName: deal.properties.dealname ?? null,
+    document: built.document,
+    complete: built.document.complete,
+    missing: built.document.missing,
+    plan: { work: built.work, intro: built.intro, people: built.people, kickoffDue: built.kickoffDue, calendar: built.calendar },
+    deal,
+    closedAt: closedAt?.toISOString() ?? null,
+  };
+}

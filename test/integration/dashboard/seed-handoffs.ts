@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { CrmDeal } from '../../../connectors/types.js';
 import type { Store } from '../../../src/store/database.js';
 import { loadMappingsFromDir } from '../../../src/mapping/load-mappings.js';
-import { buildHandoff } from '../../../src/mapping/build-handoff.js';
+import { buildHandoff, handoffRowFields } from '../../../src/mapping/build-handoff.js';
 import type { Mapping } from '../../../src/mapping/schema.js';
 import { createHandoffIfAbsent, updateHandoff } from '../../../src/store/handoff-repo.js';
 import { completeStep, ensureSteps, failStep, startStep } from '../../../src/store/step-repo.js';
@@ -65,15 +65,7 @@ export async function seedOne(store: Store, mapping: Mapping, s: SeedSpec): Prom
     accountId: '62515',
     dealId: s.dealId,
     mapping: s.mapping ?? mapping.name,
-    phase: s.progress === 'preparing' ? 'preparing' : 'closed',
-    title: built.document.title,
-    dealName: deal.properties.dealname ?? null,
-    document: built.document,
-    complete: built.document.complete,
-    missing: built.document.missing,
-    plan: { work: built.work, intro: built.intro, people: built.people, kickoffDue: built.kickoffDue, calendar: built.calendar },
-    deal,
-    closedAt: s.progress === 'preparing' ? null : s.closedAt.toISOString(),
+    ...handoffRowFields(built, deal, s.progress === 'preparing' ? 'preparing' : 'closed', s.progress === 'preparing' ? null : s.closedAt),
   });
   const id = handoff.id;
   await appendAudit(store, { handoffId: id, actor: 'worker', kind: 'handoff.created', message: `Deal closed: handoff created from mapping ${mapping.name}` });
