@@ -1,7 +1,7 @@
 // Pass it per call (SDK 13 ignores middleware given only to the Client). The SDK deserialises error bodies into its `Error` model, which drops fields Baton needs (policyName on 429s),
 // and throws a status-less Error when an error response has no Content-Type. This SDK middleware keeps the raw
 // text of every error response, keyed by the response's headers object (the same object the SDK's ApiException
-// carries), and gives the SDK a re-readable body.
+// carries), and gives the SDK a re-readable body. A 2xx that is not JSON is made to fail the SDK's parse.
 
 interface ResponseLike {
   httpStatusCode: number;
@@ -22,7 +22,7 @@ export function createErrorBodyCapture(): ErrorBodyCapture {
       pre: async (ctx) => ctx,
       post: async (ctx) => {
         const res = ctx as ResponseLike;
-        if (res.httpStatusCode < 400) return res;
+        if (res.httpStatusCode < 400) return notJsonAsGarbled(res);
         let text = '';
         try {
           text = await res.body.text();
@@ -42,4 +42,23 @@ export function createErrorBodyCapture(): ErrorBodyCapture {
       return typeof headers === 'object' && headers !== null ? bodies.get(headers) : undefined;
     },
   };
+}
+
+/**
+ * Every HubSpot API Baton calls answers JSON (or nothing: 204). The SDK deserialises a 2xx of another type (a
+ * proxy's login page, a gateway's HTML) into an empty model that would pass for an answer; labelled JSON, it
+ * fails the SDK's parse instead and is classified like a cut-off body (retryable, "not JSON").
+ */
+async function notJsonAsGarbled(res: ResponseLike): Promise<ResponseLike> {
+  const type = res.headers['content-type'] ?? '';
+  if (res.httpStatusCode === 204 || /json/i.test(type)) return res;
+  let text = '';
+  try {
+    text = await res.body.text();
+  } catch {
+    // unreadable: leave it to the SDK
+  }
+  res.body = { text: async () => text, binary: async () => Buffer.from(text) };
+  if (text.trim() !== '') res.headers['content-type'] = 'application/json';
+  return res;
 }

@@ -106,8 +106,7 @@ describe.each(targets)('$name client under hostile answers', (t) => {
     expect(err.message).not.toContain(TOKEN);
   });
 
-  // Known gap: HubSpot's SDK turns a 200 with a non-JSON content type into an empty object before Baton sees it.
-  it.skipIf(t.name === 'hubspot')('the same garbage labelled text/html is not taken for an answer either', async () => {
+  it('the same garbage labelled text/html is not taken for an answer either', async () => {
     t.intercept().reply(200, '<html><body>Please log in to the corporate proxy</body></html>', { 'content-type': 'text/html' });
     const err = await t.call().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryableError);
