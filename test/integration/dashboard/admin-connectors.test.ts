@@ -1,7 +1,8 @@
 // The admin page's connector table reads the shared circuit breaker: a Jira that keeps failing shows its
 // circuit open (and when calls resume) while the other systems stay closed; dry-run connectors have none.
+// /api/dashboard/admin serves the same view as JSON.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBaton, type Harness } from '../../helpers/baton-harness.js';
+import { startBaton, TEST_API_TOKEN, type Harness } from '../../helpers/baton-harness.js';
 import { DashboardClient, USERS, usersEnv } from './dashboard-client.js';
 import { RetryableError } from '../../../connectors/errors.js';
 
@@ -44,5 +45,17 @@ describe('admin: connector circuits', () => {
     expect(jiraRow(page)).toMatch(/calls resume in (59|60) s/);
     // Slack and HubSpot run dry here: no circuit to show.
     expect(/<tr><th scope="row">Client intro<\/th>[\s\S]*?<\/tr>/.exec(page)![0]).not.toMatch(/badge (ok|bad)">(closed|open)/);
+
+    // The same as JSON, for other tools: bearer token only.
+    expect((await fetch(`${b.url}/api/dashboard/admin`)).status).toBe(401);
+    const api = (await (await fetch(`${b.url}/api/dashboard/admin`, { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).json()) as {
+      connectors: { system: string; role: string; mode: string; circuit: { state: string; failures: number } | null }[];
+      mappings: { name: string; tool: string }[];
+      failed: unknown[];
+    };
+    expect(api.connectors.find((c) => c.system === 'jira')).toMatchObject({ mode: 'live', circuit: { state: 'open', failures: 3 } });
+    expect(api.connectors.find((c) => c.role === 'Client intro')).toMatchObject({ mode: 'dry-run', circuit: null });
+    expect(api.mappings).toContainEqual({ name: 'services-onboarding', file: 'default.yaml', tool: 'jira' });
+    expect(api.failed).toEqual([]);
   });
 });
