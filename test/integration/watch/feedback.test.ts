@@ -48,7 +48,7 @@ describe('feedback round trip', () => {
     const { handoff } = await w.seed({ mapping: 'watch-feedback', dealId: '8501' });
     expect((await getFeedbackRequest(w.b.rt.store, handoff.id))?.status).toBe('scheduled');
 
-    const ask = await waitFor(async () => leadDms().find((m) => JSON.stringify(m.blocks ?? []).includes(handoff.id)), 'feedback DM', 10_000);
+    const ask = await waitFor(async () => leadDms().find((m) => JSON.stringify(m.blocks ?? []).includes(handoff.id)), 'feedback DM', 30_000);
     const blocks = JSON.stringify(ask.blocks);
     expect(blocks).toContain('baton_feedback_open');
     expect(blocks).toContain(`https://baton.test/feedback/${handoff.id}.`);
@@ -108,13 +108,13 @@ describe('feedback round trip', () => {
     expect([...hubspot.state.notes.values()].filter((n) => n.dealIds.includes('8501') && String(n.properties.hs_note_body).includes(':feedback'))).toHaveLength(1);
     expect(repDms().filter((m) => m.text.includes(handoff.title.slice(0, 10)) || m.text.includes('Delivery feedback'))).toHaveLength(1);
     expect((await listAudit(w.b.rt.store, handoff.id)).filter((a) => a.kind === 'feedback.answered')).toHaveLength(1);
-  });
+  }, 60_000);
 
   it('one reminder when unanswered, then the web form: errors in the form, answers stored, aggregates', async () => {
     hubspot.addDeal({ id: '8502', properties: { dealname: 'Second', dealstage: 'closedwon', pipeline: 'default' } });
     const { handoff } = await w.seed({ mapping: 'watch-feedback', dealId: '8502' });
     const mine = () => leadDms().filter((m) => JSON.stringify(m.blocks ?? []).includes(handoff.id));
-    await waitFor(async () => mine().length === 2, 'ask + reminder', 10_000);
+    await waitFor(async () => mine().length === 2, 'ask + reminder', 30_000);
     expect(mine()[1]!.text).toContain('A reminder');
     await sleep(3_000);
     expect(mine()).toHaveLength(2); // once
@@ -144,5 +144,5 @@ describe('feedback round trip', () => {
       { section: 'scope', flagged: 1, averageAccuracy: 2 },
       { section: 'timeline', flagged: 1, averageAccuracy: 4 },
     ]);
-  });
+  }, 60_000);
 });
