@@ -13,7 +13,7 @@ import type { Connectors } from '../runtime/build-connectors.js';
 import { ASSETS } from './assets.js';
 import { html, type Html } from './html.js';
 import { errorPage, type PageContext } from './layout.js';
-import { passwordProvider, type AuthProvider } from './auth/auth-provider.js';
+import { passwordProvider, type AuthProvider, type SignedInUser } from './auth/auth-provider.js';
 import { authenticate, authLocals, localPath, requireCsrf, requireRole, requireSameOrigin, requireUser } from './auth/auth-middleware.js';
 import { checkCsrf, csrfToken } from './auth/csrf.js';
 import { loginRateLimiter, type LoginLimits } from './auth/login-rate-limit.js';
@@ -135,6 +135,12 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     send(res, loginPage({ user: null, csrf: '', path: '/login' }, { loginCsrf: csrfToken(cookie.secret, 'login', nonce), next, name, error, providers, noUsers }), status);
   };
   const redirectProvider = (id: unknown) => providers.find((p) => p.kind === 'redirect' && p.id === id);
+  /** Whichever provider vouched for the user: the same session cookie, the same log line, on to `next`. */
+  const signedIn = (res: Response, provider: AuthProvider, result: { user: SignedInUser; version: string }, next: string) => {
+    writeSession(res, { u: result.user.name, p: provider.id, r: result.user.role, v: result.version, s: newSessionId(), e: Date.now() + cookie.ttlMs }, cookie);
+    deps.logger.info({ user: result.user.name, role: result.user.role, provider: provider.id }, 'dashboard sign-in');
+    res.redirect(303, next);
+  };
 
   // Company SSO: off to the identity provider with a fresh state, and back to the callback.
   router.get('/login/:provider', pageHeaders, async (req, res) => {
@@ -177,9 +183,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
       deps.logger.info({ provider: provider.id }, 'SSO sign-in refused: no allowed group');
       return signInFailed(req, res, 403, result.refused, pending.next);
     }
-    writeSession(res, { u: result.user.name, p: provider.id, r: result.user.role, v: result.version, s: newSessionId(), e: Date.now() + cookie.ttlMs }, cookie);
-    deps.logger.info({ user: result.user.name, role: result.user.role, provider: provider.id }, 'dashboard sign-in');
-    res.redirect(303, pending.next);
+    signedIn(res, provider, result, pending.next);
   });
 
   router.post('/login', pageHeaders, form, async (req, res) => {
@@ -197,15 +201,13 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     }
     const provider = providers.find((p) => p.kind === 'form' && p.verify);
     const result = name && password && provider?.verify ? await provider.verify(name, password) : null;
-    if (!result) {
+    if (!provider || !result) {
       await limiter.recordFailure(ip, name);
       deps.logger.info({ user: name.slice(0, 64), ip }, 'dashboard sign-in failed');
       return again(401, 'Wrong name or password.');
     }
     await limiter.recordSuccess(ip, name);
-    writeSession(res, { u: result.user.name, p: provider!.id, r: result.user.role, v: result.version, s: newSessionId(), e: Date.now() + cookie.ttlMs }, cookie);
-    deps.logger.info({ user: result.user.name, role: result.user.role }, 'dashboard sign-in');
-    res.redirect(303, next);
+    signedIn(res, provider, result, next);
   });
 
   router.post('/logout', ...post(viewer), (_req, res) => {

@@ -64,27 +64,38 @@ export function newSessionId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-export function writeSession(res: Response, claims: SessionClaims, o: CookieOptions): void {
-  const value = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  setCookie(res, sessionCookieName(o.secure), sign(o.secret, value), o, Math.max(0, claims.e - Date.now()));
+/** A signed cookie holding JSON with an expiry `e` (ms since epoch): sessions and pending sign-ins. */
+function writeSignedJson(res: Response, name: string, value: { e: number }, o: CookieOptions): void {
+  setCookie(res, name, sign(o.secret, Buffer.from(JSON.stringify(value)).toString('base64url')), o, Math.max(0, value.e - Date.now()));
 }
 
-export function clearSession(res: Response, o: CookieOptions): void {
-  res.clearCookie(sessionCookieName(o.secure), { httpOnly: true, sameSite: 'lax', secure: o.secure, path: '/' });
-}
-
-export function readSession(req: Request, o: CookieOptions, now = Date.now()): SessionClaims | null {
-  const raw = readCookies(req).get(sessionCookieName(o.secure));
-  if (!raw) return null;
-  const value = unsign(o.secret, raw);
+/** The cookie's JSON when the signature matches, `valid` accepts its shape and it has not expired; else null. */
+function readSignedJson<T extends { e: number }>(req: Request, name: string, o: CookieOptions, valid: (v: T) => boolean, now: number): T | null {
+  const raw = readCookies(req).get(name);
+  const value = raw ? unsign(o.secret, raw) : null;
   if (!value) return null;
   try {
-    const c = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as SessionClaims;
-    if (typeof c.u !== 'string' || typeof c.p !== 'string' || typeof c.s !== 'string' || typeof c.e !== 'number') return null;
-    return c.e > now ? c : null;
+    const v = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as T;
+    return valid(v) && typeof v.e === 'number' && v.e > now ? v : null;
   } catch {
     return null;
   }
+}
+
+function clearCookie(res: Response, name: string, o: CookieOptions): void {
+  res.clearCookie(name, { httpOnly: true, sameSite: 'lax', secure: o.secure, path: '/' });
+}
+
+export function writeSession(res: Response, claims: SessionClaims, o: CookieOptions): void {
+  writeSignedJson(res, sessionCookieName(o.secure), claims, o);
+}
+
+export function clearSession(res: Response, o: CookieOptions): void {
+  clearCookie(res, sessionCookieName(o.secure), o);
+}
+
+export function readSession(req: Request, o: CookieOptions, now = Date.now()): SessionClaims | null {
+  return readSignedJson<SessionClaims>(req, sessionCookieName(o.secure), o, (c) => typeof c.u === 'string' && typeof c.p === 'string' && typeof c.s === 'string', now);
 }
 
 /** A short-lived random value bound to the sign-in form, so the login POST carries a CSRF token too. */
@@ -121,21 +132,19 @@ export const PENDING_SIGN_IN_MS = 10 * 60_000;
 
 export function writePendingSignIn(res: Response, p: PendingSignIn, o: CookieOptions): void {
   // SameSite=Lax still reaches the callback: the identity provider sends the browser back with a top-level GET.
-  setCookie(res, pendingCookieName(o.secure), sign(o.secret, Buffer.from(JSON.stringify(p)).toString('base64url')), o, Math.max(0, p.e - Date.now()));
+  writeSignedJson(res, pendingCookieName(o.secure), p, o);
 }
 
 export function readPendingSignIn(req: Request, o: CookieOptions, now = Date.now()): PendingSignIn | null {
-  const raw = readCookies(req).get(pendingCookieName(o.secure));
-  const value = raw ? unsign(o.secret, raw) : null;
-  if (!value) return null;
-  try {
-    const p = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as PendingSignIn;
-    return typeof p.p === 'string' && typeof p.state === 'string' && typeof p.pending === 'string' && typeof p.next === 'string' && p.e > now ? p : null;
-  } catch {
-    return null;
-  }
+  return readSignedJson<PendingSignIn>(
+    req,
+    pendingCookieName(o.secure),
+    o,
+    (p) => typeof p.p === 'string' && typeof p.state === 'string' && typeof p.pending === 'string' && typeof p.next === 'string',
+    now,
+  );
 }
 
 export function clearPendingSignIn(res: Response, o: CookieOptions): void {
-  res.clearCookie(pendingCookieName(o.secure), { httpOnly: true, sameSite: 'lax', secure: o.secure, path: '/' });
+  clearCookie(res, pendingCookieName(o.secure), o);
 }
