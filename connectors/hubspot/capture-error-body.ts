@@ -23,14 +23,9 @@ export function createErrorBodyCapture(): ErrorBodyCapture {
       post: async (ctx) => {
         const res = ctx as ResponseLike;
         if (res.httpStatusCode < 400) return notJsonAsGarbled(res);
-        let text = '';
-        try {
-          text = await res.body.text();
-        } catch {
-          // Body unreadable (connection dropped mid-body): classify on the status alone.
-        }
+        // An unreadable body (connection dropped mid-body) is '': classified on the status alone.
+        const text = await readOnce(res);
         bodies.set(res.headers, text);
-        res.body = { text: async () => text, binary: async () => Buffer.from(text) };
         // Without a Content-Type the SDK throws a plain Error and the status is lost.
         if (res.headers['content-type'] === undefined) res.headers['content-type'] = 'text/plain';
         return res;
@@ -52,13 +47,18 @@ export function createErrorBodyCapture(): ErrorBodyCapture {
 async function notJsonAsGarbled(res: ResponseLike): Promise<ResponseLike> {
   const type = res.headers['content-type'] ?? '';
   if (res.httpStatusCode === 204 || /json/i.test(type)) return res;
+  if ((await readOnce(res)).trim() !== '') res.headers['content-type'] = 'application/json';
+  return res;
+}
+
+/** Reads the body ('' when unreadable) and leaves the SDK a body it can read again. */
+async function readOnce(res: ResponseLike): Promise<string> {
   let text = '';
   try {
     text = await res.body.text();
   } catch {
-    // unreadable: leave it to the SDK
+    // unreadable: the caller decides on the status
   }
   res.body = { text: async () => text, binary: async () => Buffer.from(text) };
-  if (text.trim() !== '') res.headers['content-type'] = 'application/json';
-  return res;
+  return text;
 }
