@@ -39,7 +39,6 @@ import { conditionTask, describeStall, isResolved, parseUnless, type LiveState, 
 import { buildActionReply, buildEscalationMessage, ESCALATION_EVENT_TYPE, type EscalationRef } from '../src/watch/escalation-message.js';
 import type { MessagePerson } from '../src/watch/slack-text.js';
 import { refreshTasks } from './task-status.js';
-import { rethrowHonouringRetryAfter } from '../src/runtime/retry-after.js';
 import { cancelFeedback } from './feedback.js';
 
 /** A job that wakes this much before its check's due moment runs anyway (timer granularity). */
@@ -128,10 +127,9 @@ export async function processCheckJob(deps: JobDeps, job: Job, data: CheckJob, t
     return await runCheck(deps, job, data, token);
   } catch (e) {
     // A check job carries no retry options (see checkJob): park it with backoff here. A told wait (Retry-After,
-    // an open circuit) follows every queue's rule; anything but a retryable failure (or too many) fails the
-    // job, which stays visible as failed.
-    if (e instanceof DelayedError || !token || !isRetryable(e)) throw e;
-    if (e.retryAfterMs !== undefined) return rethrowHonouringRetryAfter(job, token, e);
+    // an open circuit) is left to the worker's rule for every queue (src/runtime/retry-after.ts); anything
+    // but a retryable failure (or too many) fails the job, which stays visible as failed.
+    if (e instanceof DelayedError || !token || !isRetryable(e) || e.retryAfterMs !== undefined) throw e;
     if (job.attemptsStarted > MAX_CHECK_RETRIES) throw e;
     await job.moveToDelayed(Date.now() + retryDelayMs(job.attemptsStarted), token);
     throw new DelayedError();
