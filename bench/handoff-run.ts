@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { startBaton, TEST_SECRET } from '../test/helpers/baton-harness.js';
 import { channelId, startWorld } from '../test/helpers/standin-world.js';
-import { freePort } from '../test/helpers/free-port.js';
+import { ownAddressEnv } from '../test/helpers/free-port.js';
 import { spawnWorker } from '../test/helpers/spawn-worker.js';
 import { storeBackends, type TestStore } from '../test/helpers/databases.js';
 
@@ -95,11 +95,9 @@ export async function openHandoffWorld(opts: WorldOptions): Promise<HandoffWorld
   let b: Awaited<ReturnType<typeof startBaton>>;
   try {
     pg = database === 'postgres' ? await storeBackends().find((x) => x.name === 'postgres')!.open() : null;
-    const port = await freePort();
     const env: Record<string, string> = {
       ...world.env,
-      PORT: String(port),
-      BATON_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      ...(await ownAddressEnv()),
       BATON_WORKER_CONCURRENCY: String(opts.concurrency ?? 25),
       // The production lock: the test harness's 2 s lets a CPU-starved worker's job be taken over mid-step.
       BATON_JOB_LOCK_MS: '30000',

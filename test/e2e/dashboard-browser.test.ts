@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startBaton, type Harness } from '../helpers/baton-harness.js';
-import { freePort } from '../helpers/free-port.js';
+import { ownAddressEnv } from '../helpers/free-port.js';
 import { USERS, usersEnv } from '../integration/dashboard/dashboard-client.js';
 import { XSS, defaultMapping, seedOne } from '../integration/dashboard/seed-handoffs.js';
 
@@ -23,8 +23,7 @@ describe('dashboard in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const port = await freePort();
-    b = await startBaton({ env: { PORT: String(port), BATON_PUBLIC_URL: `http://127.0.0.1:${port}`, BATON_USERS: await usersEnv(), BATON_SESSION_SECRET: 's'.repeat(40) } });
+    b = await startBaton({ env: { ...(await ownAddressEnv()), BATON_USERS: await usersEnv(), BATON_SESSION_SECRET: 's'.repeat(40) } });
     const m = await defaultMapping();
     const now = Date.now();
     ids.stalled = await seedOne(b.rt.store, m, { dealId: '9001', company: 'Stalled Co', amount: '72000', closedAt: new Date(now - 4 * DAY), progress: 'stalled', updatedAt: new Date(now - 3 * DAY) });

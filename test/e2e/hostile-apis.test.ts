@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBaton, waitFor, TEST_SECRET, type Harness } from '../helpers/baton-harness.js';
 import { startWorld, PEOPLE, channelId } from '../helpers/standin-world.js';
-import { freePort } from '../helpers/free-port.js';
+import { ownAddressEnv } from '../helpers/free-port.js';
 import { startAsanaStandin, STANDIN_TOKEN as ASANA_TOKEN, STANDIN_WORKSPACE } from '../standins/asana-standin.js';
 import type { Fault } from '../standins/faults.js';
 import { countHandoffs, listHandoffs } from '../../src/store/handoff-repo.js';
@@ -68,7 +68,6 @@ describe('hostile APIs (whole process, stand-ins)', () => {
     for (const id of asanaDeals) world.hubspot.state.deals.get(id)!.properties.dealtype = 'existingbusiness';
     const mappingsDir = await twoMappings();
     cleanups.push(() => rm(mappingsDir, { recursive: true, force: true }));
-    const port = await freePort();
     const b = await startBaton({
       env: {
         ...world.env,
@@ -78,8 +77,7 @@ describe('hostile APIs (whole process, stand-ins)', () => {
         ASANA_REQUESTS_PER_SECOND: '50',
         JIRA_REQUESTS_PER_SECOND: '50',
         MAPPINGS_DIR: mappingsDir,
-        PORT: String(port),
-        BATON_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        ...(await ownAddressEnv()),
         BATON_WORKER_CONCURRENCY: String(CONCURRENCY),
         BATON_HTTP_TIMEOUT_MS: '1000',
         BATON_CIRCUIT_FAILURES: String(THRESHOLD),

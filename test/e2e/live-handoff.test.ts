@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBaton, waitFor, TEST_SECRET, type Harness } from '../helpers/baton-harness.js';
 import { startWorld, PEOPLE, channelId } from '../helpers/standin-world.js';
-import { freePort } from '../helpers/free-port.js';
+import { ownAddressEnv } from '../helpers/free-port.js';
 
 const METRICS_TOKEN = 'metrics-token-for-the-test';
 
@@ -13,8 +13,7 @@ describe('closed-won with live connectors (stand-ins)', () => {
   let b: Harness;
   beforeAll(async () => {
     world = await startWorld({ deals: 2 });
-    const port = await freePort();
-    b = await startBaton({ env: { ...world.env, PORT: String(port), BATON_PUBLIC_URL: `http://127.0.0.1:${port}`, BATON_METRICS_TOKEN: METRICS_TOKEN } });
+    b = await startBaton({ env: { ...world.env, ...(await ownAddressEnv()), BATON_METRICS_TOKEN: METRICS_TOKEN } });
   });
   afterAll(async () => {
     await b?.close();

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBaton, waitFor, TEST_SECRET, type Harness } from '../helpers/baton-harness.js';
 import { startWorld } from '../helpers/standin-world.js';
-import { freePort } from '../helpers/free-port.js';
+import { ownAddressEnv } from '../helpers/free-port.js';
 import { spawnWorker } from '../helpers/spawn-worker.js';
 import { countHandoffs, listHandoffs } from '../../src/store/handoff-repo.js';
 import { startJiraStandin } from '../standins/jira-standin.js';
@@ -17,10 +17,9 @@ describe('live connectors under limits and permanent errors', () => {
   it('two worker processes together pace Jira at the configured rate (shared limiter)', async () => {
     const world = await startWorld({ deals: 8, rates: { jira: 20 } });
     cleanups.push(() => world.close());
-    const port = await freePort();
     const b: Harness = await startBaton({
       workers: false,
-      env: { ...world.env, PORT: String(port), BATON_PUBLIC_URL: `http://127.0.0.1:${port}`, JIRA_REQUESTS_PER_SECOND: '18' },
+      env: { ...world.env, ...(await ownAddressEnv()), JIRA_REQUESTS_PER_SECOND: '18' },
     });
     cleanups.push(() => b.close());
     const workers = [spawnWorker(b.env), spawnWorker(b.env)];

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBaton, waitFor, TEST_SECRET, type Harness } from '../helpers/baton-harness.js';
 import { startWorld } from '../helpers/standin-world.js';
-import { freePort } from '../helpers/free-port.js';
+import { ownAddressEnv } from '../helpers/free-port.js';
 import { spawnWorker } from '../helpers/spawn-worker.js';
 import { listHandoffs } from '../../src/store/handoff-repo.js';
 import { listSteps } from '../../src/store/step-repo.js';
@@ -23,8 +23,7 @@ describe('live connectors: worker killed at every step boundary', () => {
 
   it.each(CASES)('crash at %s: the restarted worker finishes with exactly one of everything', async (fault) => {
     world = await startWorld({ deals: 1 });
-    const port = await freePort();
-    b = await startBaton({ workers: false, env: { ...world.env, PORT: String(port), BATON_PUBLIC_URL: `http://127.0.0.1:${port}` } });
+    b = await startBaton({ workers: false, env: { ...world.env, ...(await ownAddressEnv()) } });
     const first = spawnWorker({ ...b.env, NODE_ENV: 'test', BATON_FAULT_CRASH_AT: fault });
     const event = world.hubspot.moveDealToStage(world.dealIds[0]!, 'closedwon');
     expect((await world.hubspot.sendWebhook(`${b.url}/webhooks/hubspot`, [event], TEST_SECRET)).status).toBe(200);

@@ -6,13 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startBaton, TEST_SECRET } from '../helpers/baton-harness.js';
 import { startWorld } from '../helpers/standin-world.js';
-import { freePort } from '../helpers/free-port.js';
-import { spawnWorker } from '../helpers/spawn-worker.js';
+import { ownAddressEnv } from '../helpers/free-port.js';
 import { startPrivatePostgres } from '../helpers/private-postgres.js';
 import { dropQueuePrefix } from '../helpers/drop-queue-prefix.js';
 import { expectExactlyOnce } from '../helpers/exactly-once.js';
 import { countHandoffs, listHandoffs } from '../../src/store/handoff-repo.js';
-import { cleanupStack, handoffCounts, jobStats, UNPACED, waitAllDone, waitPipelineIdle, waitWorkers } from './resilience-kit.js';
+import { UNPACED, cleanupStack, handoffCounts, jobStats, waitAllDone, waitPipelineIdle, waitWorkers, workerProcesses } from './resilience-kit.js';
 
 const DEALS = 200;
 const LATE = 50; // acknowledged right before the stop
@@ -26,18 +25,14 @@ describe('resilience: PostgreSQL restarted mid-drain', () => {
     onCleanup(() => world.close());
     const pg = await startPrivatePostgres();
     onCleanup(() => pg.close());
-    const port = await freePort();
     const b = await startBaton({
       workers: false,
-      env: { ...world.env, ...UNPACED, DATABASE_URL: pg.databaseUrl, PORT: String(port), BATON_PUBLIC_URL: `http://127.0.0.1:${port}` },
+      env: { ...world.env, ...UNPACED, DATABASE_URL: pg.databaseUrl, ...(await ownAddressEnv()) },
     });
     onCleanup(() => dropQueuePrefix(b.env.REDIS_URL!, b.env.BATON_QUEUE_PREFIX!));
     onCleanup(() => b.close());
-    const procs = [spawnWorker({ ...b.env }), spawnWorker({ ...b.env })];
-    onCleanup(async () => {
-      for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-      await Promise.all(procs.map((p) => p.exited));
-    });
+    const workers = workerProcesses(onCleanup, b.env);
+    const procs = [workers.spawn(), workers.spawn()];
     await waitWorkers(b.rt.queues.handoff, 2);
     const pipeline = [b.rt.queues.events, b.rt.queues.route, b.rt.queues.handoff];
 

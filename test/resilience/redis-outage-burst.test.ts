@@ -6,12 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { startBaton, waitFor, TEST_SECRET } from '../helpers/baton-harness.js';
 import { startWorld } from '../helpers/standin-world.js';
-import { freePort } from '../helpers/free-port.js';
-import { spawnWorker } from '../helpers/spawn-worker.js';
+import { ownAddressEnv } from '../helpers/free-port.js';
 import { storeBackends } from '../helpers/databases.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
 import { expectExactlyOnce } from '../helpers/exactly-once.js';
-import { cleanupStack, UNPACED, waitPipelineIdle, waitSettled, waitWorkers } from './resilience-kit.js';
+import { UNPACED, cleanupStack, waitPipelineIdle, waitSettled, waitWorkers, workerProcesses } from './resilience-kit.js';
 import type { HubSpotEvent } from '../standins/hubspot-standin.js';
 
 const EVERY_MS = 80;
@@ -39,18 +38,13 @@ describe('resilience: Redis down during a webhook burst', () => {
     onCleanup(() => db.cleanup());
     const redis = await startPrivateRedis();
     onCleanup(() => redis.close());
-    const port = await freePort();
     const b = await startBaton({
       workers: false,
-      env: { ...world.env, ...UNPACED, REDIS_URL: redis.url, DATABASE_URL: db.databaseUrl, PORT: String(port), BATON_PUBLIC_URL: `http://127.0.0.1:${port}` },
+      env: { ...world.env, ...UNPACED, REDIS_URL: redis.url, DATABASE_URL: db.databaseUrl, ...(await ownAddressEnv()) },
     });
     onCleanup(() => b.close());
     onCleanup(() => redis.ensureRunning()); // runs before b.close(): closing queues wants Redis
-    const worker = spawnWorker({ ...b.env });
-    onCleanup(async () => {
-      if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
-      await worker.exited;
-    });
+    const worker = workerProcesses(onCleanup, b.env).spawn();
     await waitWorkers(b.rt.queues.handoff, 1);
     const pipeline = [b.rt.queues.events, b.rt.queues.route, b.rt.queues.handoff];
 

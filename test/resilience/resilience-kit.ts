@@ -4,6 +4,31 @@ import type { Queue } from 'bullmq';
 import { afterEach } from 'vitest';
 import type { Store } from '../../src/store/database.js';
 import { countHandoffs } from '../../src/store/handoff-repo.js';
+import { spawnWorker } from '../helpers/spawn-worker.js';
+
+/**
+ * `baton worker` processes for one test, each killed at cleanup if still alive (resumed first, so a
+ * SIGSTOPped one exits too). Register it after the server so the workers go first.
+ */
+export function workerProcesses(onCleanup: ReturnType<typeof cleanupStack>, env: Record<string, string>) {
+  const procs: ReturnType<typeof spawnWorker>[] = [];
+  onCleanup(async () => {
+    for (const p of procs) {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) continue;
+      p.child.kill('SIGCONT');
+      p.child.kill('SIGKILL');
+    }
+    await Promise.all(procs.map((p) => p.exited));
+  });
+  return {
+    procs,
+    spawn() {
+      const p = spawnWorker({ ...env });
+      procs.push(p);
+      return p;
+    },
+  };
+}
 
 export function cleanupStack() {
   const steps: Array<() => Promise<unknown> | unknown> = [];

@@ -5,13 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { startBaton, waitFor, TEST_SECRET } from '../helpers/baton-harness.js';
 import { startWorld } from '../helpers/standin-world.js';
-import { spawnWorker } from '../helpers/spawn-worker.js';
-import { freePort } from '../helpers/free-port.js';
+import { ownAddressEnv } from '../helpers/free-port.js';
 import { dropQueuePrefix } from '../helpers/drop-queue-prefix.js';
 import { expectExactlyOnce } from '../helpers/exactly-once.js';
 import { listHandoffs } from '../../src/store/handoff-repo.js';
 import { listAudit } from '../../src/store/audit-repo.js';
-import { cleanupStack, waitWorkers } from './resilience-kit.js';
+import { cleanupStack, waitWorkers, workerProcesses } from './resilience-kit.js';
 
 describe('resilience: a stalled worker loses its job to another', () => {
   const onCleanup = cleanupStack();
@@ -21,23 +20,14 @@ describe('resilience: a stalled worker loses its job to another', () => {
     onCleanup(() => world.close());
     // A 1 s lock: the stopped worker's job is handed on within ~2 s of the second worker starting. The run's
     // lease (timeout + 5 s = 20 s) outlasts the second worker's start-up even on a loaded machine.
-    const port = await freePort(); // the v3 signature covers the URL the stand-in posts to
     const b = await startBaton({
       workers: false,
-      env: { ...world.env, PORT: String(port), BATON_PUBLIC_URL: `http://127.0.0.1:${port}`, BATON_JOB_LOCK_MS: '1000', BATON_HTTP_TIMEOUT_MS: '15000', BATON_RECONCILE_EVERY_SECONDS: '0' },
+      env: { ...world.env, ...(await ownAddressEnv()), BATON_JOB_LOCK_MS: '1000', BATON_HTTP_TIMEOUT_MS: '15000', BATON_RECONCILE_EVERY_SECONDS: '0' },
     });
     onCleanup(() => dropQueuePrefix(b.env.REDIS_URL!, b.env.BATON_QUEUE_PREFIX!));
     onCleanup(() => b.close());
-    const procs: ReturnType<typeof spawnWorker>[] = [];
-    onCleanup(async () => {
-      for (const p of procs) {
-        p.child.kill('SIGCONT');
-        if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-      }
-      await Promise.all(procs.map((p) => p.exited));
-    });
-    const first = spawnWorker({ ...b.env });
-    procs.push(first);
+    const workers = workerProcesses(onCleanup, b.env);
+    const first = workers.spawn();
     await waitWorkers(b.rt.queues.handoff, 1);
 
     // Stop the first worker while its epic request is on the wire (the stand-in creates it and answers 1.5 s
@@ -49,8 +39,7 @@ describe('resilience: a stalled worker loses its job to another', () => {
     await waitFor(async () => world.jira.faults.hits.length > 0, 'the epic request', 30_000);
     first.child.kill('SIGSTOP');
 
-    const second = spawnWorker({ ...b.env });
-    procs.push(second);
+    workers.spawn();
     // The takeover: the second worker got the stalled job and parked it until the first run's lease ends.
     const [job] = await b.rt.queues.handoff.getJobs(['active', 'wait', 'delayed', 'completed']);
     expect(job, 'the handoff run job').toBeDefined();

@@ -5,13 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { startBaton, TEST_SECRET } from '../helpers/baton-harness.js';
 import { startWorld } from '../helpers/standin-world.js';
-import { freePort } from '../helpers/free-port.js';
-import { spawnWorker } from '../helpers/spawn-worker.js';
+import { ownAddressEnv } from '../helpers/free-port.js';
 import { dropQueuePrefix } from '../helpers/drop-queue-prefix.js';
 import { countEffects, expectExactlyOnce } from '../helpers/exactly-once.js';
 import { countHandoffs, listHandoffs } from '../../src/store/handoff-repo.js';
 import { storeBackends } from '../helpers/databases.js';
-import { cleanupStack, handoffCounts, jobStats, UNPACED, waitAllDone, waitPipelineIdle, waitWorkers } from './resilience-kit.js';
+import { UNPACED, cleanupStack, handoffCounts, jobStats, waitAllDone, waitPipelineIdle, waitWorkers, workerProcesses } from './resilience-kit.js';
 
 const DEALS = 500;
 
@@ -23,23 +22,13 @@ describe('resilience: workers SIGKILLed mid-drain', () => {
     onCleanup(() => world.close());
     const db = await storeBackends().find((s) => s.name === 'postgres')!.open();
     onCleanup(() => db.cleanup());
-    const port = await freePort();
     const b = await startBaton({
       workers: false,
-      env: { ...world.env, ...UNPACED, DATABASE_URL: db.databaseUrl, PORT: String(port), BATON_PUBLIC_URL: `http://127.0.0.1:${port}` },
+      env: { ...world.env, ...UNPACED, DATABASE_URL: db.databaseUrl, ...(await ownAddressEnv()) },
     });
     onCleanup(() => dropQueuePrefix(b.env.REDIS_URL!, b.env.BATON_QUEUE_PREFIX!));
     onCleanup(() => b.close());
-    const procs: ReturnType<typeof spawnWorker>[] = [];
-    onCleanup(async () => {
-      for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-      await Promise.all(procs.map((p) => p.exited));
-    });
-    const spawn = () => {
-      const p = spawnWorker({ ...b.env });
-      procs.push(p);
-      return p;
-    };
+    const { spawn } = workerProcesses(onCleanup, b.env);
     const first = [spawn(), spawn()];
     await waitWorkers(b.rt.queues.handoff, 2);
 

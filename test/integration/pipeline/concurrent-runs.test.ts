@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
 import { startBaton, waitFor, TEST_SECRET, type Harness } from '../../helpers/baton-harness.js';
 import { startWorld } from '../../helpers/standin-world.js';
-import { freePort } from '../../helpers/free-port.js';
+import { ownAddressEnv } from '../../helpers/free-port.js';
 import { expectExactlyOnce } from '../../helpers/exactly-once.js';
 import { processHandoffJob } from '../../../jobs/handoff.js';
 import { RetryableError } from '../../../connectors/errors.js';
@@ -19,8 +19,7 @@ describe('concurrent runs of one handoff', () => {
   let b: Harness;
   beforeAll(async () => {
     world = await startWorld({ deals: 2 });
-    const port = await freePort(); // the v3 signature covers the URL the stand-in posts to
-    b = await startBaton({ env: { ...world.env, PORT: String(port), BATON_PUBLIC_URL: `http://127.0.0.1:${port}` } });
+    b = await startBaton({ env: { ...world.env, ...(await ownAddressEnv()) } });
     // Route runs; handoff jobs wait, so the test starts the runs itself.
     await b.rt.queues.handoff.pause();
   });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBaton, waitFor, TEST_SECRET, type Harness } from '../../helpers/baton-harness.js';
 import { startWorld } from '../../helpers/standin-world.js';
-import { freePort } from '../../helpers/free-port.js';
+import { ownAddressEnv } from '../../helpers/free-port.js';
 import { listHandoffs } from '../../../src/store/handoff-repo.js';
 
 describe('Retry-After parks jobs instead of spending attempts', () => {
@@ -12,9 +12,8 @@ describe('Retry-After parks jobs instead of spending attempts', () => {
   let b: Harness;
   beforeAll(async () => {
     world = await startWorld({ deals: 1 });
-    const port = await freePort(); // the v3 signature covers the URL the stand-in posts to
     // The circuit breaker stays out of it: 429 says HubSpot is up.
-    b = await startBaton({ env: { ...world.env, PORT: String(port), BATON_PUBLIC_URL: `http://127.0.0.1:${port}`, BATON_RECONCILE_EVERY_SECONDS: '0' } });
+    b = await startBaton({ env: { ...world.env, ...(await ownAddressEnv()), BATON_RECONCILE_EVERY_SECONDS: '0' } });
   });
   afterAll(async () => {
     await b?.close();
