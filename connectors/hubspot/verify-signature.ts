@@ -2,7 +2,15 @@
 // Hot path (~750 requests/s): hashes are fed incrementally so the body is never copied or re-encoded.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
-export type SignatureCheck = { ok: true; version: 'v1' | 'v2' | 'v3' } | { ok: false; reason: string };
+export type SignatureVersion = 'v1' | 'v2' | 'v3';
+export type SignatureCheck = { ok: true; version: SignatureVersion } | { ok: false; reason: string };
+
+/**
+ * v3 is the only version with a timestamp, so the only one with a replay window. v1 (app webhooks, sent
+ * beside v3) and v2 (workflow "Send a webhook") can be replayed forever once captured: accepted only when
+ * the operator lists them in HUBSPOT_SIGNATURE_VERSIONS.
+ */
+export const DEFAULT_SIGNATURE_VERSIONS: readonly SignatureVersion[] = ['v3'];
 
 export interface SignatureInput {
   method: string;
@@ -13,6 +21,8 @@ export interface SignatureInput {
   headers: Record<string, string | string[] | undefined>;
   clientSecret: string;
   nowMs: number;
+  /** Versions the operator accepts (HUBSPOT_SIGNATURE_VERSIONS); v3 is always among them. */
+  accept?: readonly SignatureVersion[];
 }
 
 /** HubSpot's v3 replay window (the SDK's MAX_ALLOWED_TIMESTAMP); applied both ways so a skewed clock can't pre-sign. */
@@ -35,6 +45,11 @@ export function verifyHubSpotSignature(input: SignatureInput): SignatureCheck {
   if (sig === undefined || sig === '') return fail('missing signature');
   // The SDK defaults to v1 when no version header is sent.
   const version = (header(headers, H_VERSION) ?? 'v1').trim().toLowerCase();
+  const accept = input.accept ?? DEFAULT_SIGNATURE_VERSIONS;
+  if ((version === 'v1' || version === 'v2') && !accept.includes(version)) {
+    // Checked before the hash: without a timestamp, a valid old signature is exactly what a replay carries.
+    return fail(`${version} signature rejected: only ${accept.join(', ')} accepted (HUBSPOT_SIGNATURE_VERSIONS)`);
+  }
   if (version === 'v1') {
     const expected = createHash('sha256').update(input.clientSecret).update(input.rawBody).digest('hex');
     return safeEqual(sig.toLowerCase(), expected) ? { ok: true, version: 'v1' } : fail('signature mismatch');

@@ -35,6 +35,24 @@ const jsonObject = z.preprocess(
   z.record(z.string(), z.unknown(), { error: 'expected a JSON object' }).optional(),
 );
 
+/** HUBSPOT_SIGNATURE_VERSIONS: which HubSpot signature versions are accepted; v3 (the one with a replay window) always. */
+const SIGNATURE_VERSIONS = ['v1', 'v2', 'v3'] as const;
+const signatureVersions = z.preprocess(
+  emptyToUndefined,
+  z.string().default('v3').transform((text, ctx) => {
+    const list = [...new Set(text.split(',').map((v) => v.trim().toLowerCase()).filter(Boolean))];
+    const unknown = list.filter((v) => !(SIGNATURE_VERSIONS as readonly string[]).includes(v));
+    if (unknown.length > 0 || !list.includes('v3')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${unknown.length > 0 ? `unknown version ${unknown.join(', ')}` : 'v3 is missing'}: expected v3, or v3,v2 for workflow "Send a webhook" actions (v1 and v2 have no timestamp, so no replay window)`,
+      });
+      return z.NEVER;
+    }
+    return list as (typeof SIGNATURE_VERSIONS)[number][];
+  }),
+);
+
 const rate = (fallback: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number' }).positive('must be above 0').max(10_000).default(fallback));
 
@@ -69,6 +87,7 @@ const EnvSchema = z
     BATON_SAMPLE_DEALS_DIR: optionalString,
     HUBSPOT_ACCESS_TOKEN: optionalString,
     HUBSPOT_CLIENT_SECRET: optionalString,
+    HUBSPOT_SIGNATURE_VERSIONS: signatureVersions,
     HUBSPOT_API_BASE_URL: urlOr('https://api.hubapi.com'),
     HUBSPOT_APP_ID: optionalString,
     HUBSPOT_PORTAL_ID: optionalString,
@@ -161,7 +180,15 @@ export interface BatonConfig {
   /** Port where a `baton worker` serves /metrics (its job counters live in its own process); 0 = none. */
   workerMetricsPort: number;
   sampleDealsDir: string | undefined;
-  hubspot: { accessToken?: string; clientSecret?: string; apiBaseUrl: string; appId?: string; portalId?: string };
+  hubspot: {
+    accessToken?: string;
+    clientSecret?: string;
+    /** Signature versions /webhooks/hubspot accepts: v3 always, v2/v1 (no replay window) only when listed. */
+    signatureVersions: ('v1' | 'v2' | 'v3')[];
+    apiBaseUrl: string;
+    appId?: string;
+    portalId?: string;
+  };
   jira: { baseUrl?: string; email?: string; apiToken?: string; projectKey: string };
   slack: { botToken?: string; signingSecret?: string; apiUrl: string; escalationChannel?: string };
   asana: { accessToken?: string; baseUrl: string; workspaceGid?: string };
@@ -238,6 +265,7 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
     hubspot: {
       accessToken: e.HUBSPOT_ACCESS_TOKEN,
       clientSecret: e.HUBSPOT_CLIENT_SECRET,
+      signatureVersions: e.HUBSPOT_SIGNATURE_VERSIONS,
       apiBaseUrl: e.HUBSPOT_API_BASE_URL,
       appId: e.HUBSPOT_APP_ID,
       portalId: e.HUBSPOT_PORTAL_ID,

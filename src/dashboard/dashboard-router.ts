@@ -194,19 +194,27 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     const again = (status: number, error: string) => signInFailed(req, res, status, error, next, name);
     if (!checkCsrf(cookie.secret, 'login', readLoginNonce(req, cookie), body._csrf)) return again(403, 'The sign-in form expired. Please try again.');
     const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const wait = await limiter.blockedFor(ip, name);
-    if (wait > 0) {
-      res.set('Retry-After', String(Math.ceil(wait / 1000)));
-      return again(429, `Too many attempts. Try again in ${Math.ceil(wait / 1000)} seconds.`);
+    // Counted before the password is checked (atomically in Redis), so parallel guesses cannot overtake the count.
+    const attempt = await limiter.attempt(ip, name);
+    if (!attempt.allowed) {
+      const seconds = Math.ceil(attempt.waitMs / 1000);
+      res.set('Retry-After', String(seconds));
+      deps.logger.warn({ user: name.slice(0, 64), ip, by: attempt.by }, 'dashboard sign-in refused: too many attempts');
+      // The same words whether or not the account exists: unknown names are counted and locked alike.
+      return again(
+        429,
+        attempt.by === 'account'
+          ? `This account is locked for ${Math.ceil(seconds / 60)} minutes after too many failed sign-ins. Try again later, or ask an admin.`
+          : `Too many attempts. Try again in ${seconds} seconds.`,
+      );
     }
     const provider = providers.find((p) => p.kind === 'form' && p.verify);
     const result = name && password && provider?.verify ? await provider.verify(name, password) : null;
     if (!provider || !result) {
-      await limiter.recordFailure(ip, name);
       deps.logger.info({ user: name.slice(0, 64), ip }, 'dashboard sign-in failed');
       return again(401, 'Wrong name or password.');
     }
-    await limiter.recordSuccess(ip, name);
+    await limiter.succeeded(ip, name);
     signedIn(res, provider, result, next);
   });
 

@@ -17,6 +17,9 @@ const exitWhenDone = process.argv.includes('--exit');
 // when none are set. Real credentials, when present, are used as they are.
 process.env.HUBSPOT_CLIENT_SECRET ||= 'demo-client-secret-not-for-production';
 process.env.BATON_API_TOKEN ||= 'demo-api-token';
+// The demo's first webhook is a workflow "Send a webhook" action, which HubSpot signs with v2 (no
+// timestamp): like an operator using workflow webhooks, the demo enables v2 beside v3.
+process.env.HUBSPOT_SIGNATURE_VERSIONS ||= 'v3,v2';
 process.env.BATON_SAMPLE_DEALS_DIR ||= join(process.cwd(), 'mappings', 'samples');
 process.env.BATON_QUEUE_PREFIX ||= 'baton-demo';
 process.env.DATABASE_URL ||= `sqlite:${join(process.env.BATON_DATA_DIR || './data', 'demo.db')}`;

@@ -53,6 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
     hubspotWebhookRouter({
       publicUrl: deps.config.publicUrl,
       clientSecret: deps.config.hubspot.clientSecret,
+      signatureVersions: deps.config.hubspot.signatureVersions,
       maxBytes: deps.config.webhookMaxBytes,
       eventsQueue: deps.queues.events,
       health: deps.health,

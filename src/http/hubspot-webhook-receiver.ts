@@ -3,7 +3,7 @@
 // Dedupe and fan-out happen in the `events` worker, off the ack path.
 import express, { type Request, type Response, type Router } from 'express';
 import type { Queue } from 'bullmq';
-import { verifyHubSpotSignature } from '../../connectors/hubspot/verify-signature.js';
+import { verifyHubSpotSignature, type SignatureVersion } from '../../connectors/hubspot/verify-signature.js';
 import { parseHubSpotWebhook, WebhookShapeError } from '../../connectors/hubspot/parse-webhook.js';
 import type { IngestJob } from '../queue/job-schemas.js';
 import type { HealthMonitor } from '../runtime/health-monitor.js';
@@ -13,6 +13,8 @@ import type { Metrics } from '../observability/metrics.js';
 export interface HubSpotReceiverDeps {
   publicUrl: string;
   clientSecret: string | undefined;
+  /** HUBSPOT_SIGNATURE_VERSIONS: v3 always; v2/v1 (no timestamp, so no replay window) only when the operator lists them. */
+  signatureVersions?: readonly SignatureVersion[];
   maxBytes: number;
   eventsQueue: Queue;
   health: HealthMonitor;
@@ -45,10 +47,12 @@ export function hubspotWebhookRouter(deps: HubSpotReceiverDeps): Router {
       headers: req.headers,
       clientSecret: deps.clientSecret,
       nowMs: now(),
+      accept: deps.signatureVersions,
     });
     if (!check.ok) {
       count('bad_signature');
-      deps.logger.warn({ reason: check.reason }, 'hubspot webhook rejected');
+      // The reason never carries a secret or a signature: it names what was wrong and the setting.
+      deps.logger.warn({ reason: check.reason }, `hubspot webhook rejected: ${check.reason}`);
       res.status(401).json({ error: `invalid signature: ${check.reason}` });
       return;
     }

@@ -3,7 +3,7 @@
 import type { ResolvedPerson } from '../handoff/types.js';
 import { readFieldPath, type TemplateContext } from './context.js';
 import type { Mapping, PersonSpec } from './schema.js';
-import { renderTemplate } from './template.js';
+import { renderAt } from './render-at.js';
 
 // Deliberately loose: the work tool is the judge of whether the address exists; this only rejects
 // text that is plainly not an address (a rep typing "Jane" into the lead-email field).
@@ -28,14 +28,14 @@ function impliedName(from: string, ctx: TemplateContext): string | null {
   return null;
 }
 
-function renderName(spec: PersonSpec, ctx: TemplateContext): string | null {
+function renderName(mapping: Mapping, role: string, spec: PersonSpec, ctx: TemplateContext): string | null {
   if (spec.name === undefined) return null;
-  const name = renderTemplate(spec.name, ctx).trim();
+  const name = renderAt(mapping, ['people', role, 'name'], spec.name, ctx).trim();
   return name === '' ? null : name;
 }
 
-export function resolvePerson(role: string, spec: PersonSpec, ctx: TemplateContext): ResolvedPerson {
-  const explicitName = renderName(spec, ctx);
+function resolvePerson(mapping: Mapping, role: string, spec: PersonSpec, ctx: TemplateContext): ResolvedPerson {
+  const explicitName = renderName(mapping, role, spec, ctx);
   if (spec.email !== undefined) return { role, email: spec.email, name: explicitName, source: 'static' };
   const from = spec.from ?? '';
   const value = readFieldPath(ctx, from);
@@ -48,6 +48,6 @@ export function resolvePerson(role: string, spec: PersonSpec, ctx: TemplateConte
 
 export function resolvePeople(mapping: Mapping, ctx: TemplateContext): Record<string, ResolvedPerson> {
   const out: Record<string, ResolvedPerson> = {};
-  for (const [role, spec] of Object.entries(mapping.people)) out[role] = resolvePerson(role, spec, ctx);
+  for (const [role, spec] of Object.entries(mapping.people)) out[role] = resolvePerson(mapping, role, spec, ctx);
   return out;
 }

@@ -19,7 +19,7 @@ export class MappingRenderError extends Error {
 
 export type RenderContext = TemplateContext & Record<string, unknown>;
 
-export function renderAt(mapping: Mapping, path: KeyPath, template: string, ctx: RenderContext): string {
+export function renderAt(mapping: Mapping, path: KeyPath, template: string, ctx: TemplateContext | RenderContext): string {
   try {
     return renderTemplate(template, ctx);
   } catch (e) {

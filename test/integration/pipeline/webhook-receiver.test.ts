@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { startBaton, stageChange, waitFor, TEST_API_TOKEN, type Harness } from '../../helpers/baton-harness.js';
+import { startBaton, stageChange, waitFor, PUBLIC_URL, TEST_API_TOKEN, TEST_SECRET, type Harness } from '../../helpers/baton-harness.js';
+import { signHubSpotRequest } from '../../../connectors/hubspot/sign-request.js';
 import { countInbox } from '../../../src/store/inbox-repo.js';
 import { freePort } from '../../helpers/free-port.js';
 
@@ -31,9 +32,22 @@ describe('POST /webhooks/hubspot answers', () => {
     expect(await countInbox(b.rt.store)).toBe(0);
   });
 
-  it('accepts v1 and v2 signatures too', async () => {
-    expect((await b.post([stageChange(1, 'appointmentscheduled', { eventId: 11 })], { version: 'v1' })).status).toBe(200);
-    expect((await b.post([stageChange(1, 'appointmentscheduled', { eventId: 12 })], { version: 'v2' })).status).toBe(200);
+  it('refuses a year-old v1-signed body replayed without its v3 headers, saying why in the 401 and the log (v3 only by default)', async () => {
+    const { status, body } = await replayYearOldCapture(b, { stripV3: false });
+    expect({ status, body }).toEqual({ status: 401, body: { error: 'invalid signature: stale timestamp' } });
+    const stripped = await replayYearOldCapture(b, { stripV3: true });
+    expect(stripped).toMatchObject({ status: 401, body: { error: 'invalid signature: v1 signature rejected: only v3 accepted (HUBSPOT_SIGNATURE_VERSIONS)' } });
+    const line = b.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'hubspot webhook rejected: v1 signature rejected: only v3 accepted (HUBSPOT_SIGNATURE_VERSIONS)');
+    expect(line).toMatchObject({ level: 40, reason: 'v1 signature rejected: only v3 accepted (HUBSPOT_SIGNATURE_VERSIONS)' });
+    expect(b.logs.join('\n')).not.toContain(TEST_SECRET);
+    expect(b.logs.join('\n')).not.toContain(stripped.signature);
+    // A v2-signed workflow webhook is refused the same way until the operator enables v2.
+    expect((await b.post([stageChange(1, 'appointmentscheduled', { eventId: 12 })], { version: 'v2' })).body.error).toBe(
+      'invalid signature: v2 signature rejected: only v3 accepted (HUBSPOT_SIGNATURE_VERSIONS)',
+    );
+    expect(await countInbox(b.rt.store)).toBe(0);
+    // v3 still works.
+    expect((await b.post([stageChange(1, 'appointmentscheduled', { eventId: 13 })])).status).toBe(200);
   });
 
   it('400 with a reason for malformed JSON and for the wrong shape', async () => {
@@ -64,6 +78,37 @@ describe('POST /webhooks/hubspot answers', () => {
     expect((await fetch(`${b.url}/api/handoffs`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     expect((await fetch(`${b.url}/api/handoffs`, { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).status).toBe(200);
     expect((await fetch(`${b.url}/api/handoffs/nope`, { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).status).toBe(404);
+  });
+});
+
+/** A v1+v3-signed batch as HubSpot sent it a year ago, replayed now, optionally with the v3 headers stripped. */
+async function replayYearOldCapture(b: Harness, o: { stripV3: boolean }) {
+  const yearAgo = Date.now() - 365 * 86_400_000;
+  const raw = JSON.stringify([stageChange(4242, 'closedwon', { eventId: 990_001, occurredAt: yearAgo })]);
+  const sign = (version: 'v1' | 'v3') =>
+    signHubSpotRequest({ version, method: 'POST', url: `${PUBLIC_URL}/webhooks/hubspot`, body: raw, clientSecret: TEST_SECRET, timestampMs: yearAgo });
+  const captured = { ...sign('v1'), ...sign('v3') };
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...captured };
+  if (o.stripV3) {
+    delete headers['x-hubspot-signature-v3'];
+    delete headers['x-hubspot-request-timestamp'];
+  }
+  const res = await fetch(`${b.url}/webhooks/hubspot`, { method: 'POST', headers, body: raw });
+  return { status: res.status, body: (await res.json()) as unknown, signature: captured['x-hubspot-signature']! };
+}
+
+describe('POST /webhooks/hubspot with HUBSPOT_SIGNATURE_VERSIONS=v3,v2,v1 (timestamp-less versions enabled by the operator)', () => {
+  it('accepts v1 and v2 signatures, the stripped year-old capture included, and still judges v3 by its window', async () => {
+    const b = await startBaton({ env: { HUBSPOT_SIGNATURE_VERSIONS: 'v3,v2,v1' }, workers: false });
+    try {
+      expect((await b.post([stageChange(1, 'appointmentscheduled', { eventId: 11 })], { version: 'v1' })).status).toBe(200);
+      expect((await b.post([stageChange(1, 'appointmentscheduled', { eventId: 12 })], { version: 'v2' })).status).toBe(200);
+      expect((await replayYearOldCapture(b, { stripV3: true })).status).toBe(200);
+      expect((await replayYearOldCapture(b, { stripV3: false })).body).toEqual({ error: 'invalid signature: stale timestamp' });
+      expect((await b.post([stageChange(1, 'appointmentscheduled', { eventId: 13 })])).status).toBe(200);
+    } finally {
+      await b.close();
+    }
   });
 });
 

@@ -37,6 +37,15 @@ describe('readEnvOptions', () => {
     expect((err as Error).message).not.toContain('xoxb-secret-value');
   });
 
+  it('HUBSPOT_SIGNATURE_VERSIONS: v3 only by default; v2/v1 only when listed; v3 never left out', () => {
+    expect(readEnvOptions({}).hubspot.signatureVersions).toEqual(['v3']);
+    expect(readEnvOptions({ HUBSPOT_SIGNATURE_VERSIONS: ' V3, v2 ,v2' }).hubspot.signatureVersions).toEqual(['v3', 'v2']);
+    expect(() => readEnvOptions({ HUBSPOT_SIGNATURE_VERSIONS: 'v2' })).toThrow(
+      /^ {2}- HUBSPOT_SIGNATURE_VERSIONS: v3 is missing: expected v3, or v3,v2 for workflow "Send a webhook" actions \(v1 and v2 have no timestamp, so no replay window\)$/m,
+    );
+    expect(() => readEnvOptions({ HUBSPOT_SIGNATURE_VERSIONS: 'v3,v4' })).toThrow(/HUBSPOT_SIGNATURE_VERSIONS: unknown version v4: expected v3, or v3,v2/);
+  });
+
   it('treats empty strings as unset and strips a trailing slash from the public URL', () => {
     const c = readEnvOptions({ PORT: '', BATON_PUBLIC_URL: 'https://baton.example.com/', HUBSPOT_ACCESS_TOKEN: '' });
     expect(c.port).toBe(3000);

@@ -11,8 +11,9 @@ const V1_BODY = readFileSync(new URL('../../fixtures/hubspot/hubspot-webhook-con
 const EXAMPLE_BODY = '{"example_field":"example_value"}';
 const TS = 1564113600000;
 
+// The vector and tampering tests accept every version; the default (v3 only) has its own tests below.
 function input(over: Partial<SignatureInput>): SignatureInput {
-  return { method: 'POST', url: URI, rawBody: Buffer.from(EXAMPLE_BODY), headers: {}, clientSecret: SECRET, nowMs: TS, ...over };
+  return { method: 'POST', url: URI, rawBody: Buffer.from(EXAMPLE_BODY), headers: {}, clientSecret: SECRET, nowMs: TS, accept: ['v3', 'v2', 'v1'], ...over };
 }
 
 function v3(method: string, url: string, body: string, ts: number, secret = SECRET): string {
@@ -155,6 +156,42 @@ describe('verifyHubSpotSignature: v3 replay window', () => {
       }),
     );
     expect(r).toEqual({ ok: false, reason: 'stale timestamp' });
+  });
+});
+
+describe('verifyHubSpotSignature: timestamp-less versions only where the operator enabled them', () => {
+  const v1 = { 'x-hubspot-signature': '232db2615f3d666fe21a8ec971ac7b5402d33b9a925784df3ca654d05f4817de', 'x-hubspot-signature-version': 'v1' };
+  const v2 = { 'x-hubspot-signature': '9569219f8ba981ffa6f6f16aa0f48637d35d728c7e4d93d0d52efaa512af7900', 'x-hubspot-signature-version': 'v2' };
+
+  it('by default (v3 only) a valid v1 or v2 signature is refused, naming the version and the setting', () => {
+    expect(verifyHubSpotSignature(input({ accept: undefined, rawBody: Buffer.from(V1_BODY), headers: v1 }))).toEqual({
+      ok: false,
+      reason: 'v1 signature rejected: only v3 accepted (HUBSPOT_SIGNATURE_VERSIONS)',
+    });
+    // No version header means v1 (as the SDK reads it): refused the same way.
+    expect(verifyHubSpotSignature(input({ accept: undefined, rawBody: Buffer.from(V1_BODY), headers: { 'x-hubspot-signature': v1['x-hubspot-signature'] } })).ok).toBe(false);
+    expect(verifyHubSpotSignature(input({ accept: ['v3'], headers: v2 }))).toEqual({
+      ok: false,
+      reason: 'v2 signature rejected: only v3 accepted (HUBSPOT_SIGNATURE_VERSIONS)',
+    });
+  });
+
+  it('enabling v2 (workflow webhooks) accepts v2 and still refuses v1', () => {
+    expect(verifyHubSpotSignature(input({ accept: ['v3', 'v2'], headers: v2 }))).toEqual({ ok: true, version: 'v2' });
+    expect(verifyHubSpotSignature(input({ accept: ['v3', 'v2'], rawBody: Buffer.from(V1_BODY), headers: v1 }))).toEqual({
+      ok: false,
+      reason: 'v1 signature rejected: only v3, v2 accepted (HUBSPOT_SIGNATURE_VERSIONS)',
+    });
+  });
+
+  it('v3 is checked whatever is enabled, and a request carrying v3 headers is judged by v3 alone', () => {
+    const sig = v3('POST', URI, EXAMPLE_BODY, TS);
+    expect(verifyHubSpotSignature(input({ accept: undefined, headers: { 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': String(TS) } }))).toEqual({ ok: true, version: 'v3' });
+    // A captured v1+v3 request replayed a year later: the stale v3 decides, the valid v1 beside it cannot rescue it.
+    const yearLater = TS + 365 * 86_400_000;
+    expect(
+      verifyHubSpotSignature(input({ accept: ['v3', 'v2', 'v1'], nowMs: yearLater, headers: { 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': String(TS), ...v2 } })),
+    ).toEqual({ ok: false, reason: 'stale timestamp' });
   });
 });
 

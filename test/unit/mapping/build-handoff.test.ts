@@ -163,11 +163,20 @@ describe('buildHandoff: robustness', () => {
   it('a template that fails at render time throws MappingRenderError naming mapping and key', () => {
     const text = readFileSync(`${FIXTURES}build.yaml`, 'utf8').replace(
       'summary: Review,',
-      'summary: "{% for i in (1..100000000) %}x{% endfor %}",',
+      'summary: "{% for i in (1..200000) %}x{% endfor %}",',
     );
     const heavy = mustParse(text);
     expect(() => buildHandoff(heavy, fixtureDeal(), { closedAt })).toThrow(MappingRenderError);
-    expect(() => buildHandoff(heavy, fixtureDeal(), { closedAt })).toThrow(/^mapping build-test, work\.tasks\[1\]\.summary: cannot render template/);
+    expect(() => buildHandoff(heavy, fixtureDeal(), { closedAt })).toThrow(
+      /^mapping build-test, work\.tasks\[1\]\.summary: cannot render template: rendering took more than 20,000 steps \(step limit/,
+    );
+  });
+
+  it('a person name template that fails at render time names mapping, role and key too', () => {
+    const text = readFileSync(`${FIXTURES}build.yaml`, 'utf8').replace('name: Ops Lead', 'name: "{% for i in (1..200000) %}x{% endfor %}"');
+    expect(() => buildHandoff(mustParse(text), fixtureDeal(), { closedAt })).toThrow(
+      /^mapping build-test, people\.team_lead\.name: cannot render template: rendering took more than 20,000 steps/,
+    );
   });
 
   it('is pure: the same input gives the same output', () => {
