@@ -46,19 +46,21 @@ export async function bulkCreateTasks(
   const queue = items.map((item) => ({ item, assign: item.assigned }));
   while (queue.length > 0) {
     const batch = queue.splice(0, BULK_LIMIT);
-    const answer = await hooks.send(() => call(
-      { operation: `bulk-create ${batch.length} task(s) in ${ctx.projectKey}`, mapping: ctx.mapping, project: ctx.projectKey, permission: 'Create issues' },
-      async (c) => {
-        try {
-          return (await c.issues.createIssues({ issueUpdates: batch.map((b) => b.item.payload(b.assign)) as never })) as BulkAnswer;
-        } catch (err) {
-          // Every element failed: Jira says 400 with the bulk shape; treat it like a mixed answer.
-          const f = describeJiraFailure(err);
-          if (f.status === 400 && isBulkAnswer(f.body)) return f.body;
-          throw err;
-        }
-      },
-    ));
+    const answer = await hooks.send(() =>
+      call(
+        { operation: `bulk-create ${batch.length} task(s) in ${ctx.projectKey}`, mapping: ctx.mapping, project: ctx.projectKey, permission: 'Create issues' },
+        async (c) => {
+          try {
+            return (await c.issues.createIssues({ issueUpdates: batch.map((b) => b.item.payload(b.assign)) as never })) as BulkAnswer;
+          } catch (err) {
+            // Every element failed: Jira says 400 with the bulk shape; treat it like a mixed answer.
+            const f = describeJiraFailure(err);
+            if (f.status === 400 && isBulkAnswer(f.body)) return f.body;
+            throw err;
+          }
+        },
+      ),
+    );
 
     const issues = answer.issues ?? [];
     const errors = answer.errors ?? [];
