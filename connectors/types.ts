@@ -132,7 +132,11 @@ export interface StepProgress {
   /** True when no earlier attempt of this step ever called out: marker searches can be skipped. */
   firstAttempt?: boolean;
   saved: Record<string, unknown>;
-  save(ids: Record<string, unknown>): Promise<void>;
+  /**
+   * Merges `ids` into the saved progress. `beforeCall` marks a write-ahead record (a create about to be sent,
+   * connectors/jira/ambiguous-create.ts) rather than an object that exists.
+   */
+  save(ids: Record<string, unknown>, opts?: { beforeCall?: boolean }): Promise<void>;
 }
 
 export interface CreateWorkRequest {

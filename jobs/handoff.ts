@@ -183,8 +183,8 @@ async function runStep(ctx: StepContext, step: StepRow, job: Job): Promise<void>
   ctx.progress = {
     firstAttempt: started.attempts === 1,
     saved: { ...started.externalIds },
-    save: async (ids) => {
-      injectFault(id, 'first-save');
+    save: async (ids, opts) => {
+      if (!opts?.beforeCall) injectFault(id, 'first-save'); // a write-ahead record is not a created object
       Object.assign(ctx.progress.saved, ids);
       await saveStepProgress(deps.store, handoff.id, id, ids);
     },

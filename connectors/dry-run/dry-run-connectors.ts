@@ -18,6 +18,7 @@ import type {
   WriteBackRequest,
 } from '../types.js';
 
+import { dealUpdateRequest, milestoneProperties, noteCreateRequest, writeBackProperties } from '../hubspot/write-requests.js';
 import { plannedJiraRequests } from '../jira/planned-requests.js';
 import { plannedAsanaRequests } from '../asana/planned-requests.js';
 import { buildIntroText, mentionOrName } from '../slack/intro-text.js';
@@ -84,31 +85,31 @@ export function createDryRunChat(sink: DryRunSink): ChatConnector {
   };
 }
 
-export function createDryRunCrmWriter(crm: string, sink: DryRunSink): CrmWriter {
+/** The note id HubSpot would assign, as the deal PATCH after it would carry it. */
+export const DRY_RUN_NOTE_ID = '<id of the note created above>';
+
+/**
+ * The exact HubSpot writes the live writer (connectors/hubspot/hubspot-writer.ts) would send, built by the same
+ * functions (connectors/hubspot/write-requests.ts): method, path and body; ids HubSpot assigns as <placeholders>.
+ */
+export function createDryRunCrmWriter(crm: 'hubspot', sink: DryRunSink): CrmWriter {
+  const note = (dealId: string, text: string, marker: string) => noteCreateRequest({ dealId, note: text, marker, at: new Date() });
   return {
     crm,
     mode: 'dry-run',
     async writeBack(req: WriteBackRequest): Promise<{ noteId: string | null }> {
-      const payload = {
-        dealId: req.dealId,
-        properties: {
-          status: req.status,
-          workUrl: req.workUrl,
-          kickoffDue: req.kickoffDue,
-          handoffUrl: req.handoffUrl,
-          clientThreadTs: req.clientThreadTs,
-        },
-        note: req.note,
-      };
-      await sink.record({ handoffId: req.handoffId, connector: crm, action: 'writeBack', idempotencyKey: req.idempotencyKey, payload });
+      const requests = [note(req.dealId, req.note, req.handoffId), dealUpdateRequest(req.dealId, writeBackProperties(req, DRY_RUN_NOTE_ID))];
+      await sink.record({ handoffId: req.handoffId, connector: crm, action: 'writeBack', idempotencyKey: req.idempotencyKey, payload: { dealId: req.dealId, requests } });
       return { noteId: null };
     },
     async writeMilestone(req: MilestoneWriteRequest): Promise<void> {
-      const payload = { dealId: req.dealId, milestone: req.milestone, properties: { status: req.status, date: req.date } };
+      const payload = { dealId: req.dealId, milestone: req.milestone, requests: [dealUpdateRequest(req.dealId, milestoneProperties(req))] };
       await sink.record({ handoffId: req.handoffId, connector: crm, action: 'writeMilestone', idempotencyKey: req.idempotencyKey, payload });
     },
     async addNote(req: NoteRequest): Promise<{ noteId: string | null }> {
-      await sink.record({ handoffId: req.handoffId, connector: crm, action: 'addNote', idempotencyKey: req.idempotencyKey, payload: { dealId: req.dealId, note: req.note } });
+      // The live writer marks this note with the idempotency key (handoffId:purpose), not the handoff id.
+      const payload = { dealId: req.dealId, requests: [note(req.dealId, req.note, req.idempotencyKey)] };
+      await sink.record({ handoffId: req.handoffId, connector: crm, action: 'addNote', idempotencyKey: req.idempotencyKey, payload });
       return { noteId: null };
     },
   };

@@ -3,7 +3,8 @@
 //   1. progress.saved.noteId (the step recorded it right after creating it),
 //   2. the deal's baton_note_id property (written in the same PATCH as the status, after the note exists),
 //   3. the footer "Baton ref <handoffId>" on the deal's associated notes (crash between create and record).
-// Never writes dealstage or pipeline: Baton reports on the deal, the rep owns its stage.
+// Never writes dealstage or pipeline: Baton reports on the deal, the rep owns its stage. The bodies it sends
+// come from write-requests.ts, which dry-run records too.
 import type pino from 'pino';
 import type { CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
@@ -12,7 +13,8 @@ import type { CrmWriter, MilestoneWriteRequest, NoteRequest, WriteBackRequest } 
 import { BATON_PROPERTY_NAMES } from './baton-properties.js';
 import { CONNECTOR } from './classify-error.js';
 import { createHubSpotSdk, type HubSpotSdk } from './hubspot-sdk.js';
-import { formatNoteBody, hasNoteMarker } from './note-body.js';
+import { hasNoteMarker } from './note-body.js';
+import { dealUpdateRequest, hubspotDate, milestoneProperties, noteCreateRequest, writeBackProperties } from './write-requests.js';
 
 export interface HubSpotWriterOptions {
   accessToken: string;
@@ -26,8 +28,6 @@ export interface HubSpotWriterOptions {
   breaker?: CircuitBreaker;
 }
 
-/** HUBSPOT_DEFINED association type "note to deal" (FACTS 1d). */
-export const NOTE_TO_DEAL_ASSOCIATION_TYPE_ID = 214;
 /** Notes read per batch call (HubSpot's batch maximum). */
 const NOTE_BATCH_READ = 100;
 /** v4 association pages hold up to 500 ids. */
@@ -56,38 +56,23 @@ class LiveHubSpotWriter implements CrmWriter {
 
   async writeBack(req: WriteBackRequest): Promise<{ noteId: string | null }> {
     // Checked before any call: a bad date is Baton's bug and would fail identically on every retry.
-    const kickoffDue = req.kickoffDue === null ? null : hubspotDate(req.kickoffDue);
+    if (req.kickoffDue !== null) hubspotDate(req.kickoffDue);
     const noteId = (await this.findNote(req)) ?? (await this.createNote(req));
-
-    const properties: Record<string, string> = {
-      baton_status: req.status,
-      baton_handoff_url: req.handoffUrl,
-      baton_note_id: noteId,
-    };
-    if (req.workUrl) properties.baton_work_url = req.workUrl;
-    if (kickoffDue !== null) properties.baton_kickoff_due = kickoffDue;
-    if (req.clientThreadTs) properties.baton_client_thread_ts = req.clientThreadTs;
     // A PATCH of the same values is harmless, so a retry simply repeats it.
-    try {
-      await this.sdk.send(`writeBack(deal ${req.dealId}) properties`, WRITE_SCOPES, (call) =>
-        this.sdk.client.crm.deals.basicApi.update(req.dealId, { properties }, undefined, call),
-      );
-    } catch (e) {
-      throw withSetupHint(e);
-    }
+    await this.updateDeal(`writeBack(deal ${req.dealId}) properties`, req.dealId, writeBackProperties(req, noteId));
     return { noteId };
   }
 
   /** Kickoff / first deliverable done: baton_status and the milestone's date. A repeated PATCH is harmless. */
   async writeMilestone(req: MilestoneWriteRequest): Promise<void> {
-    const properties: Record<string, string> = {
-      baton_status: req.status,
-      [req.milestone === 'kickoff' ? 'baton_kickoff_done' : 'baton_first_deliverable_done']: hubspotDate(req.date),
-    };
+    await this.updateDeal(`writeMilestone(deal ${req.dealId}) ${req.milestone}`, req.dealId, milestoneProperties(req));
+  }
+
+  /** The deal PATCH as write-requests.ts builds it (the SDK's basicApi.update sends PATCH /crm/v3/objects/deals/{id}). */
+  private async updateDeal(op: string, dealId: string, properties: Record<string, string>): Promise<void> {
+    const { body } = dealUpdateRequest(dealId, properties);
     try {
-      await this.sdk.send(`writeMilestone(deal ${req.dealId}) ${req.milestone}`, WRITE_SCOPES, (call) =>
-        this.sdk.client.crm.deals.basicApi.update(req.dealId, { properties }, undefined, call),
-      );
+      await this.sdk.send(op, WRITE_SCOPES, (call) => this.sdk.client.crm.deals.basicApi.update(dealId, body, undefined, call));
     } catch (e) {
       throw withSetupHint(e);
     }
@@ -168,19 +153,9 @@ class LiveHubSpotWriter implements CrmWriter {
   }
 
   private async createNote(req: WriteBackRequest): Promise<string> {
+    const write = noteCreateRequest({ dealId: req.dealId, note: req.note, marker: req.handoffId, at: new Date() });
     const note = await this.sdk.send(`writeBack(deal ${req.dealId}) create note`, WRITE_SCOPES, (call) =>
-      this.sdk.client.crm.objects.notes.basicApi.create(
-        {
-          properties: { hs_timestamp: new Date().toISOString(), hs_note_body: formatNoteBody(req.note, req.handoffId) },
-          associations: [
-            {
-              to: { id: req.dealId },
-              types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: NOTE_TO_DEAL_ASSOCIATION_TYPE_ID }],
-            },
-          ],
-        } as never,
-        call,
-      ),
+      this.sdk.client.crm.objects.notes.basicApi.create(write.body as never, call),
     );
     // Recorded before anything else can fail: a crash from here on finds the note without a search.
     await req.progress.save({ noteId: note.id });
@@ -198,14 +173,4 @@ function withSetupHint(e: unknown): unknown {
     e.field,
     { cause: e },
   );
-}
-
-/** A HubSpot date property value: midnight UTC of the day, in ms. Accepts YYYY-MM-DD (or an ISO instant's date). */
-export function hubspotDate(day: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/.exec(day);
-  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-  if (!m || !Number.isFinite(ms) || new Date(ms).getUTCDate() !== Number(m[3])) {
-    throw new PermanentError(`HubSpot writeBack: kickoff due '${day}' is not a date (expected YYYY-MM-DD)`, CONNECTOR, 'baton_kickoff_due');
-  }
-  return String(ms);
 }

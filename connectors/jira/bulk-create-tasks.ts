@@ -2,7 +2,8 @@
 // with the created issues plus per-element errors (and a 400 with the same shape when all failed). The
 // created ones are handed to `onCreated` (which records them) before any error is thrown, so a retry
 // never re-creates them. An element rejected only for its assignee (a user who cannot be assigned in
-// the project) is created again unassigned, with a note, rather than failing the handoff.
+// the project) is created again unassigned, with a note, rather than failing the handoff. Each batch goes
+// through `hooks.send`, which records it as sent until its answer is recorded (ambiguous-create.ts).
 import { RetryableError, type PermanentError } from '../errors.js';
 import { CONNECTOR, classifyBulkElementError, describeJiraFailure, fieldErrors } from './classify-error.js';
 import type { IssueCreate } from './issue-payloads.js';
@@ -34,23 +35,31 @@ export async function bulkCreateTasks(
   call: JiraCall,
   items: readonly BulkItem[],
   ctx: { projectKey: string; mapping: string },
-  hooks: { onCreated(created: BulkCreated[]): Promise<void>; note(text: string): void },
+  hooks: {
+    /** Wraps each bulk call (records it as sent before, see ambiguous-create.ts). */
+    send<T>(call: () => Promise<T>): Promise<T>;
+    /** Every matched answer, also one that created nothing: records the created ones and that the answer came. */
+    onCreated(created: BulkCreated[]): Promise<void>;
+    note(text: string): void;
+  },
 ): Promise<void> {
   const queue = items.map((item) => ({ item, assign: item.assigned }));
   while (queue.length > 0) {
     const batch = queue.splice(0, BULK_LIMIT);
-    const answer = await call(
-      { operation: `bulk-create ${batch.length} task(s) in ${ctx.projectKey}`, mapping: ctx.mapping, project: ctx.projectKey, permission: 'Create issues' },
-      async (c) => {
-        try {
-          return (await c.issues.createIssues({ issueUpdates: batch.map((b) => b.item.payload(b.assign)) as never })) as BulkAnswer;
-        } catch (err) {
-          // Every element failed: Jira says 400 with the bulk shape; treat it like a mixed answer.
-          const f = describeJiraFailure(err);
-          if (f.status === 400 && isBulkAnswer(f.body)) return f.body;
-          throw err;
-        }
-      },
+    const answer = await hooks.send(() =>
+      call(
+        { operation: `bulk-create ${batch.length} task(s) in ${ctx.projectKey}`, mapping: ctx.mapping, project: ctx.projectKey, permission: 'Create issues' },
+        async (c) => {
+          try {
+            return (await c.issues.createIssues({ issueUpdates: batch.map((b) => b.item.payload(b.assign)) as never })) as BulkAnswer;
+          } catch (err) {
+            // Every element failed: Jira says 400 with the bulk shape; treat it like a mixed answer.
+            const f = describeJiraFailure(err);
+            if (f.status === 400 && isBulkAnswer(f.body)) return f.body;
+            throw err;
+          }
+        },
+      ),
     );
 
     const issues = answer.issues ?? [];
@@ -70,7 +79,7 @@ export async function bulkCreateTasks(
       const b = batch[okIndexes[n] ?? -1];
       if (b && issue.id && issue.key) created.push({ taskId: b.item.taskId, id: issue.id, key: issue.key, assigned: b.assign });
     });
-    if (created.length > 0) await hooks.onCreated(created);
+    await hooks.onCreated(created);
 
     const failures: (RetryableError | PermanentError)[] = [];
     for (const e of errors) {

@@ -1,13 +1,15 @@
 // The WorkToolConnector for Jira Cloud (REST v3 through jira.js v5). createWork turns a handoff's WorkPlan
 // into one parent issue (Epic), one issue per task (bulk-created) and "Blocks" links, without duplicates
 // under retries: progress saved by earlier attempts comes first, then the marker-label search, and only
-// what is still missing is created. All I/O, no business rules.
+// what is still missing is created — once Jira's search can be trusted to show a create whose answer was
+// lost (ambiguous-create.ts). All I/O, no business rules.
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
 import { PermanentError } from '../errors.js';
 import type { CreatedWork, CreateWorkRequest, WorkToolConnector } from '../types.js';
+import { awaitSearchSettled, DEFAULT_SEARCH_SETTLE_MS, sendCreate } from './ambiguous-create.js';
 import { bulkCreateTasks, type BulkItem } from './bulk-create-tasks.js';
 import { CONNECTOR } from './classify-error.js';
 import { blocksLinkExists, findMarkedIssues, type FoundIssue } from './find-marked-issues.js';
@@ -38,6 +40,8 @@ export interface JiraOptions {
   breaker?: CircuitBreaker;
   /** How long email → accountId answers (and project metadata) are reused. Default 10 minutes. */
   userCacheMs?: number;
+  /** How long after a create whose answer was lost a miss in Jira's search is not yet trusted. Default 60 s. */
+  searchSettleMs?: number;
 }
 
 export type JiraWorkTool = WorkToolConnector & {
@@ -50,6 +54,9 @@ const SavedProgress = z.object({
   parent: SavedRef.optional().catch(undefined),
   tasks: z.record(z.string(), SavedTask).optional().catch(undefined),
   links: z.array(z.string()).optional().catch(undefined),
+  /** Set while a create call is out (ambiguous-create.ts); null once its answer is recorded. */
+  parentSentAt: z.string().nullable().optional().catch(undefined),
+  tasksSentAt: z.string().nullable().optional().catch(undefined),
 });
 
 export function createJiraWorkTool(opts: JiraOptions): JiraWorkTool {
@@ -113,16 +120,23 @@ export function createJiraWorkTool(opts: JiraOptions): JiraWorkTool {
         }
       }
       if (adopted) await req.progress.save({ ...(parent ? { parent } : {}), tasks: { ...tasks } });
+      // Still missing although a create of it was sent and never answered: the search may not show it yet.
+      const settle = { mapping, settleMs: opts.searchSettleMs ?? DEFAULT_SEARCH_SETTLE_MS };
+      if (parent === undefined) awaitSearchSettled(saved.parentSentAt, `the parent ${types.parent.name}`, settle);
+      const unseen = req.plan.tasks.filter((t) => tasks[t.id] === undefined).map((t) => t.id);
+      if (unseen.length > 0) awaitSearchSettled(saved.tasksSentAt, `the tasks (${unseen.length}: ${listed(unseen)})`, settle);
     }
 
     if (parent === undefined) {
       const payload = parentCreate({ projectKey, issueTypeId: types.parent.id, plan: req.plan, document: req.document, handoffId: req.handoffId, mapping });
-      const res = await call(
-        { operation: `create the parent ${types.parent.name} in ${projectKey}`, mapping, project: projectKey, permission: 'Create issues' },
-        (c) => c.issues.createIssue(payload as never),
+      const res = await sendCreate(req.progress, 'parentSentAt', () =>
+        call(
+          { operation: `create the parent ${types.parent.name} in ${projectKey}`, mapping, project: projectKey, permission: 'Create issues' },
+          (c) => c.issues.createIssue(payload as never),
+        ),
       );
       parent = { id: String(res.id), key: res.key, url: browse(res.key) };
-      await req.progress.save({ parent });
+      await req.progress.save({ parent, parentSentAt: null });
     }
     const parentRef = { key: parent.key ?? parent.id, url: parent.url ?? browse(parent.key ?? parent.id) };
 
@@ -142,12 +156,13 @@ export function createJiraWorkTool(opts: JiraOptions): JiraWorkTool {
         items,
         { projectKey, mapping },
         {
+          send: (fn) => sendCreate(req.progress, 'tasksSentAt', fn),
           onCreated: async (created) => {
             for (const c of created) {
               const email = req.plan.tasks.find((t) => t.id === c.taskId)?.assigneeEmail ?? null;
               tasks[c.taskId] = { id: c.id, key: c.key, url: browse(c.key), assignee: c.assigned ? email : null };
             }
-            await req.progress.save({ tasks: { ...tasks } });
+            await req.progress.save({ tasks: { ...tasks }, tasksSentAt: null });
           },
           note: (text) => notes.push(text),
         },
@@ -198,4 +213,9 @@ export function createJiraWorkTool(opts: JiraOptions): JiraWorkTool {
     readTasks: (refs, ctx) => readJiraTasks(call, refs, ctx),
     preflight: (req) => runPreflight({ call: call as JiraCall, users, projects }, req),
   };
+}
+
+/** A few task ids for a message. */
+function listed(ids: readonly string[]): string {
+  return ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')}, …`;
 }

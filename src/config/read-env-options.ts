@@ -103,6 +103,8 @@ const EnvSchema = z
     ASANA_WORKSPACE_GID: optionalString,
     HUBSPOT_REQUESTS_PER_SECOND: rate(9),
     JIRA_REQUESTS_PER_SECOND: rate(10),
+    // How long Jira's search may lag behind a create whose answer was lost (connectors/jira/ambiguous-create.ts).
+    JIRA_SEARCH_SETTLE_SECONDS: int(60, 0, 3_600),
     SLACK_REQUESTS_PER_SECOND: rate(20),
     SLACK_MESSAGES_PER_SECOND_PER_CHANNEL: rate(1),
     ASANA_REQUESTS_PER_SECOND: rate(2.5),
@@ -189,7 +191,7 @@ export interface BatonConfig {
     appId?: string;
     portalId?: string;
   };
-  jira: { baseUrl?: string; email?: string; apiToken?: string; projectKey: string };
+  jira: { baseUrl?: string; email?: string; apiToken?: string; projectKey: string; searchSettleMs: number };
   slack: { botToken?: string; signingSecret?: string; apiUrl: string; escalationChannel?: string };
   asana: { accessToken?: string; baseUrl: string; workspaceGid?: string };
   /** Sustained request rates per downstream system, shared by all workers through Redis. */
@@ -270,7 +272,7 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
       appId: e.HUBSPOT_APP_ID,
       portalId: e.HUBSPOT_PORTAL_ID,
     },
-    jira: { baseUrl: e.JIRA_BASE_URL, email: e.JIRA_EMAIL, apiToken: e.JIRA_API_TOKEN, projectKey: e.JIRA_PROJECT_KEY },
+    jira: { baseUrl: e.JIRA_BASE_URL, email: e.JIRA_EMAIL, apiToken: e.JIRA_API_TOKEN, projectKey: e.JIRA_PROJECT_KEY, searchSettleMs: e.JIRA_SEARCH_SETTLE_SECONDS * 1000 },
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, apiUrl: e.SLACK_API_URL, escalationChannel: e.SLACK_ESCALATION_CHANNEL },
     asana: { accessToken: e.ASANA_ACCESS_TOKEN, baseUrl: e.ASANA_BASE_URL, workspaceGid: e.ASANA_WORKSPACE_GID },
     rates: {

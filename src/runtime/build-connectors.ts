@@ -54,7 +54,7 @@ export function buildConnectors(config: BatonConfig, redis: Redis, sink: DryRunS
     workTools: {
       jira:
         jira.baseUrl && jira.email && jira.apiToken
-          ? createJiraWorkTool({ baseUrl: jira.baseUrl, email: jira.email, apiToken: jira.apiToken, limiter, breaker, requestsPerSecond: config.rates.jira, timeoutMs, logger })
+          ? createJiraWorkTool({ baseUrl: jira.baseUrl, email: jira.email, apiToken: jira.apiToken, limiter, breaker, requestsPerSecond: config.rates.jira, timeoutMs, logger, searchSettleMs: jira.searchSettleMs })
           : createDryRunWorkTool('jira', sink),
       asana: asana.accessToken
         ? createAsanaWorkTool({ accessToken: asana.accessToken, baseUrl: asana.baseUrl, workspaceGid: asana.workspaceGid, limiter, breaker, requestsPerSecond: config.rates.asana, timeoutMs, logger })

@@ -96,6 +96,8 @@ export interface HubSpotStandinState {
   patches: Array<{ dealId: string; properties: Props }>;
   /** Requests per endpoint ("PATCH /crm/v3/objects/deals/{dealId}"), including rejected ones. */
   requests: Record<string, number>;
+  /** Every authenticated write (not GET) as received: method, path with query, JSON body. */
+  writes: Array<{ method: string; path: string; body: unknown }>;
   count429: number;
 }
 
@@ -163,7 +165,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
   const limit = opts.ratePerSecond === undefined ? Infinity : Math.max(1, Math.floor(opts.ratePerSecond * 10));
   const state: HubSpotStandinState = {
     deals: new Map(), companies: new Map(), contacts: new Map(), owners: new Map(), notes: new Map(),
-    pipelines: [defaultPipeline()], properties: new Map(), groups: new Map(), patches: [], requests: {}, count429: 0,
+    pipelines: [defaultPipeline()], properties: new Map(), groups: new Map(), patches: [], requests: {}, writes: [], count429: 0,
   };
   state.groups.set('dealinformation', { name: 'dealinformation', label: 'Deal information', displayOrder: 0 });
   for (const [name, type, fieldType] of STANDARD_DEAL_PROPERTIES) {
@@ -601,6 +603,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
         return send(res, err(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1'));
       }
     }
+    if (req.method !== 'GET') state.writes.push({ method: req.method ?? '', path: url.pathname + url.search, body });
     send(res, route.handle(route.pattern.exec(url.pathname) as RegExpExecArray, url.searchParams, body), limit - served.length);
   }
 

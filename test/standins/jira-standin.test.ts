@@ -91,6 +91,38 @@ describe('Jira connector against the stand-in', () => {
     expect(s.state.requests['POST /rest/api/3/issueLink']).toBe(3);
   });
 
+  it('search lags behind creates (as Jira documents); a retry after a lost answer waits for it instead of creating twice', async () => {
+    const s = await start({ searchLagMs: 1_500 });
+    // Jira creates the epic but answers after the connector's timeout.
+    s.faults.inject({ kind: 'slow', ms: 1_000 }, { match: /^POST \/rest\/api\/3\/issue$/, times: 1 });
+    const jira = createJiraWorkTool({ baseUrl: s.url, email: STANDIN_EMAIL, apiToken: STANDIN_TOKEN, limiter: unlimited, requestsPerSecond: 50, timeoutMs: 500, searchSettleMs: 20_000 });
+    const progress = recordingProgress();
+    const lost = await jira.createWork(request(threeTaskPlan(), progress)).catch((e: unknown) => e);
+    expect(lost).toMatchObject({ name: 'RetryableError', reason: 'unavailable' });
+    expect(s.state.issues).toHaveLength(1);
+
+    // The stand-in as Jira: GET by key sees the new issue at once, the label search not yet.
+    const auth = { authorization: `Basic ${Buffer.from(`${STANDIN_EMAIL}:${STANDIN_TOKEN}`).toString('base64')}`, 'content-type': 'application/json' };
+    expect((await fetch(`${s.url}/rest/api/3/issue/${s.state.issues[0]!.key}`, { headers: auth })).status).toBe(200);
+    const search = await fetch(`${s.url}/rest/api/3/search/jql`, { method: 'POST', headers: auth, body: JSON.stringify({ jql: `project = DEL AND labels = ${MARKER}` }) });
+    expect(((await search.json()) as { issues: unknown[] }).issues).toEqual([]);
+
+    // Retries as the queue runs them: each told wait is honoured, until search shows the epic.
+    let out;
+    for (let attempt = 0; out === undefined; attempt++) {
+      expect(attempt).toBeLessThan(10);
+      const r = await jira.createWork(request(threeTaskPlan(), progress)).catch((e: unknown) => e);
+      if (r instanceof RetryableError) {
+        expect(r.message).toContain("Jira's search does not yet show the parent Epic");
+        await new Promise((done) => setTimeout(done, r.retryAfterMs));
+      } else out = r as Awaited<ReturnType<typeof jira.createWork>>;
+    }
+    expect(s.state.issues.filter((i) => i.issueType === 'Epic')).toHaveLength(1);
+    expect(s.state.issues).toHaveLength(4);
+    expect(out.parent.key).toBe(s.state.issues[0]!.key);
+    expect(s.state.requests['POST /rest/api/3/issue']).toBe(1);
+  });
+
   it('finds 120 tasks across search pages on a rerun', async () => {
     const s = await start();
     const plan = { ...threeTaskPlan(), tasks: Array.from({ length: 120 }, (_, i) => task(`t${i}`)) };

@@ -4,6 +4,8 @@
 // errors (400 when every element failed); enhanced JQL search with token pagination and no `total`;
 // "Blocks" links read as FACTS §2 says ({inwardIssue: X, outwardIssue: Y} ⇒ X blocks Y) and rendered
 // from each issue's side; and a per-second rate limit answering 429 with an integer Retry-After.
+// Search is eventually consistent, as Atlassian documents for /search/jql ("search and reconcile"): with a
+// search lag set, a new issue is found by JQL only that long after it was created (GET by key sees it at once).
 // Injected faults (faults.ts): 5xx and 429 with Jira's error body, stalls, slow and cut-off answers.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -71,6 +73,8 @@ export interface JiraStandinOptions {
   requiredFields?: string[];
   /** Extra (custom) fields on the create screens besides the required ones. */
   optionalFields?: string[];
+  /** How long a created issue stays invisible to /search/jql (Jira's index lag); 0 when absent. */
+  searchLagMs?: number;
 }
 
 export interface JiraStandin {
@@ -78,6 +82,8 @@ export interface JiraStandin {
   state: JiraStandinState;
   /** Outages, storms, stalls and garbled answers, switched on and off by tests. */
   faults: StandinFaults;
+  /** Changes the search index lag for issues created from now on. */
+  setSearchLag(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -140,6 +146,9 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
   const faults = new StandinFaults();
   const keyCounters = new Map<string, number>();
   let nextId = 10_000;
+  let searchLagMs = opts.searchLagMs ?? 0;
+  /** Issue id → when the search index shows it. */
+  const indexedAt = new Map<string, number>();
   let window = { second: -1, count: 0 };
   let baseUrl = '';
 
@@ -213,6 +222,7 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
       properties,
     };
     state.issues.push(issue);
+    indexedAt.set(issue.id, Date.now() + searchLagMs);
     return issue;
   }
 
@@ -258,7 +268,8 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
     if (!Number.isInteger(start) || start < 0) throw jiraError(400, ['Invalid nextPageToken.']);
     // Default fields: id only, as documented.
     const fields = Array.isArray(body.fields) ? (body.fields as string[]) : [];
-    const hits = state.issues.filter((i) => i.projectKey === project && i.labels.includes(label));
+    const now = Date.now();
+    const hits = state.issues.filter((i) => i.projectKey === project && i.labels.includes(label) && (indexedAt.get(i.id) ?? 0) <= now);
     const page = hits.slice(start, start + max);
     const next = start + max < hits.length ? Buffer.from(String(start + max)).toString('base64url') : undefined;
     return { issues: page.map((i) => renderIssue(i, fields)), ...(next ? { nextPageToken: next } : {}) };
@@ -423,6 +434,9 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
     url: baseUrl,
     state,
     faults,
+    setSearchLag: (ms) => {
+      searchLagMs = ms;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -4,7 +4,8 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RateLimiter } from '../../../connectors/common/rate-limiter.js';
 import { PermanentError, RetryableError } from '../../../connectors/errors.js';
-import { NOTE_TO_DEAL_ASSOCIATION_TYPE_ID, createHubSpotWriter, hubspotDate } from '../../../connectors/hubspot/hubspot-writer.js';
+import { createHubSpotWriter } from '../../../connectors/hubspot/hubspot-writer.js';
+import { NOTE_TO_DEAL_ASSOCIATION_TYPE_ID, hubspotDate } from '../../../connectors/hubspot/write-requests.js';
 import { NOTE_BODY_MAX_CHARS } from '../../../connectors/hubspot/note-body.js';
 import type { WriteBackRequest } from '../../../connectors/types.js';
 

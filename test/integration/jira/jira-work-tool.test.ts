@@ -53,6 +53,15 @@ function mockProjectAndUsers(scope: nock.Scope, users: Record<string, unknown[]>
 
 const created = (id: string, key: string) => ({ id, key, self: `${BASE}/rest/api/3/issue/${id}` });
 
+/** Jira answering the three-task plan's bulk call (DEL-11..13) and its three links. */
+const answersTasksAndLinks = (scope: nock.Scope, bulk: unknown[] = []) =>
+  scope
+    .post('/rest/api/3/issue/bulk', (b) => (bulk.push(b), true))
+    .reply(201, { issues: [created('10501', 'DEL-11'), created('10502', 'DEL-12'), created('10503', 'DEL-13')], errors: [] })
+    .post('/rest/api/3/issueLink')
+    .times(3)
+    .reply(201);
+
 interface Captured {
   search: unknown[];
   parent: unknown[];
@@ -159,9 +168,14 @@ describe('createWork (happy path)', () => {
       },
       notes: [],
     });
-    // Progress: the parent the moment it exists, the tasks after the bulk call, each link as made.
-    expect(progress.saves[0]).toEqual({ parent: out.parent });
-    expect(progress.saves[1]).toEqual({ tasks: out.tasks });
+    // Progress: each create recorded as sent before the call (ambiguous-create.ts), then its answer with the
+    // record cleared: the parent the moment it exists, the tasks after the bulk call; then each link as made.
+    expect(progress.saves.slice(0, 4)).toEqual([
+      { parentSentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+      { parent: out.parent, parentSentAt: null },
+      { tasksSentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+      { tasks: out.tasks, tasksSentAt: null },
+    ]);
     expect(progress.saved.links).toEqual(['kickoff>setup', 'kickoff>review', 'setup>review']);
     // The shared limiter before every one of the 9 requests (project, 2 users, search, parent, bulk, 3 links).
     expect(limiter.takes).toEqual(Array(9).fill('jira'));
@@ -328,6 +342,56 @@ describe('idempotency', () => {
   });
 });
 
+describe('ambiguous creates (an answer that never came) against a lagging search', () => {
+  const secondsAgo = (s: number) => new Date(Date.now() - s * 1000).toISOString();
+  const epicHit = { id: '10500', key: 'DEL-10', fields: { labels: [MARKER, 'handoff'], issuelinks: [] } };
+
+  it('within the settle window a search miss is no proof: a told wait, no create; once search shows the epic it is adopted', async () => {
+    mockProjectAndUsers(jira()).post('/rest/api/3/search/jql').reply(200, { issues: [] });
+    const progress = recordingProgress({ parentSentAt: secondsAgo(3) });
+    const jiraTool = tool({ searchSettleMs: 60_000 });
+    const wait = await jiraTool.createWork(request(threeTaskPlan(), progress)).catch((e: unknown) => e);
+    expect(wait).toBeInstanceOf(RetryableError);
+    // Doubling back-off: about as long again as has passed since the send, bounded by the window's end.
+    expect((wait as RetryableError).retryAfterMs).toBeGreaterThanOrEqual(2_900);
+    expect((wait as RetryableError).retryAfterMs).toBeLessThanOrEqual(57_000);
+    expect(wait).toMatchObject({ reason: 'busy', message: expect.stringContaining("mapping services-onboarding: Jira's search does not yet show the parent Epic Baton sent at") });
+    expect(progress.saves).toEqual([]);
+
+    // Search has caught up: the epic is adopted, only the tasks are created.
+    const bulk: unknown[] = [];
+    answersTasksAndLinks(jira().post('/rest/api/3/search/jql').reply(200, { issues: [epicHit] }), bulk);
+    const out = await jiraTool.createWork(request(threeTaskPlan(), progress));
+    expect(out.parent.key).toBe('DEL-10');
+    expect(bulk).toHaveLength(1);
+  });
+
+  it('after the settle window a search miss is trusted: the parent is created (again)', async () => {
+    answersTasksAndLinks(mockProjectAndUsers(jira()).post('/rest/api/3/search/jql').reply(200, { issues: [] }).post('/rest/api/3/issue').reply(201, created('10500', 'DEL-10')));
+    const progress = recordingProgress({ parentSentAt: secondsAgo(61) });
+    const out = await tool({ searchSettleMs: 60_000 }).createWork(request(threeTaskPlan(), progress));
+    expect(out.parent.key).toBe('DEL-10');
+    expect(progress.saved.parentSentAt).toBeNull();
+  });
+
+  it.each([
+    ['a 400 (Jira refused it)', 400, { errorMessages: [], errors: { summary: 'You must specify a summary of the issue.' } }, {}],
+    ['a 429 (never acted on)', 429, { errorMessages: ['Rate limit exceeded.'] }, { 'Retry-After': '2' }],
+  ])('a create answered with %s was not made: the sent record is cleared, so the retry does not wait', async (_what, status, body, headers) => {
+    mockProjectAndUsers(jira()).post('/rest/api/3/search/jql').reply(200, { issues: [] }).post('/rest/api/3/issue').reply(status, body, headers);
+    const progress = recordingProgress();
+    await expect(tool().createWork(request(threeTaskPlan(), progress))).rejects.toThrow();
+    expect(progress.saves).toEqual([{ parentSentAt: expect.any(String) }, { parentSentAt: null }]);
+  });
+
+  it('a create answered with a 500 may have happened: the sent record stays', async () => {
+    mockProjectAndUsers(jira()).post('/rest/api/3/search/jql').reply(200, { issues: [] }).post('/rest/api/3/issue').reply(503, { errorMessages: ['Service Unavailable'] });
+    const progress = recordingProgress();
+    await expect(tool().createWork(request(threeTaskPlan(), progress))).rejects.toBeInstanceOf(RetryableError);
+    expect(progress.saves).toEqual([{ parentSentAt: expect.any(String) }]);
+  });
+});
+
 describe('bulk partial failure', () => {
   it('saves the created tasks, then fails permanently naming the mapping, the task and the field', async () => {
     mockProjectAndUsers(jira())
@@ -473,7 +537,7 @@ describe('errors', () => {
     expect((err as Error).message).toContain('jira-burst-based');
   });
 
-  it('500 is retryable, and the retry (same progress) finishes without creating the parent twice', async () => {
+  it('500 on the bulk call is retryable and ambiguous: the retry waits for search, and after the settle window creates the tasks, never the parent twice', async () => {
     mockProjectAndUsers(jira())
       .post('/rest/api/3/search/jql')
       .reply(200, { issues: [] })
@@ -487,15 +551,22 @@ describe('errors', () => {
     expect(err).toBeInstanceOf(RetryableError);
     expect((err as Error).message).toContain('Jira answered 500');
 
-    // The retry: progress has the parent, so it searches for tasks only and never posts /issue again.
+    // A 500 may come after Jira created the tasks: they stay recorded as sent.
+    expect(progress.saved.tasksSentAt).toEqual(expect.any(String));
+
+    // The retry: progress has the parent, so it searches for tasks only. Search shows none, but it may lag behind
+    // the bulk call: a told wait, nothing created.
     jira()
       .post('/rest/api/3/search/jql')
-      .reply(200, { issues: [{ id: '10500', key: 'DEL-10', fields: { labels: [MARKER] } }] })
-      .post('/rest/api/3/issue/bulk')
-      .reply(201, { issues: [created('10501', 'DEL-11'), created('10502', 'DEL-12'), created('10503', 'DEL-13')], errors: [] })
-      .post('/rest/api/3/issueLink')
-      .times(3)
-      .reply(201);
+      .reply(200, { issues: [{ id: '10500', key: 'DEL-10', fields: { labels: [MARKER] } }] });
+    const wait = await jiraTool.createWork(request(threeTaskPlan(), progress)).catch((e: unknown) => e);
+    expect(wait).toBeInstanceOf(RetryableError);
+    expect(wait).toMatchObject({ reason: 'busy', retryAfterMs: expect.any(Number) });
+    expect((wait as Error).message).toMatch(/does not yet show the tasks \(3: kickoff, setup, review\) Baton sent at .* still missing at /);
+
+    // The settle window has passed (as if a minute went by) and search still shows none: created now, once.
+    progress.saved.tasksSentAt = new Date(Date.now() - 61_000).toISOString();
+    answersTasksAndLinks(jira().post('/rest/api/3/search/jql').reply(200, { issues: [{ id: '10500', key: 'DEL-10', fields: { labels: [MARKER] } }] }));
     const out = await jiraTool.createWork(request(threeTaskPlan(), progress));
     expect(out.parent.key).toBe('DEL-10');
     expect(Object.keys(out.tasks)).toEqual(['kickoff', 'setup', 'review']);

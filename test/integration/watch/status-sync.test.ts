@@ -82,7 +82,12 @@ describe('live task status from Jira and Asana', () => {
 
     w.jira.set(issues.kickoff!, { status: 'Done', category: 'done' });
     const milestone = await waitFor(async () => (await listDryRuns(w.b.rt.store, handoff.id)).find((r) => r.action === 'writeMilestone'), 'CRM milestone', 10_000);
-    expect(milestone.payload).toMatchObject({ dealId: '8203', milestone: 'kickoff', properties: { status: 'kickoff_done', date: new Date().toISOString().slice(0, 10) } });
+    const today = new Date().toISOString().slice(0, 10);
+    expect(milestone.payload).toMatchObject({
+      dealId: '8203',
+      milestone: 'kickoff',
+      requests: [{ method: 'PATCH', path: '/crm/v3/objects/deals/8203', body: { properties: { baton_status: 'kickoff_done', baton_kickoff_done: String(Date.parse(today)) } } }],
+    });
 
     w.jira.set(issues['first-deliverable']!, { status: 'Delivered', category: 'done' });
     await waitFor(async () => thread().length === 2, 'first deliverable update', 10_000);
