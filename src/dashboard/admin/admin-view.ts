@@ -3,7 +3,8 @@
 // validation errors of rejected ones.
 import type { DashboardDeps } from '../dashboard-router.js';
 import type { AdminView, ConnectorStatus } from '../pages/admin-page.js';
-import { lastStepError, queryDeadJobs, queryFailedSteps, rateLimitBacklogMs } from '../queries/admin-query.js';
+import { lastStepError, queryFailedSteps, rateLimitBacklogMs } from '../queries/admin-query.js';
+import { listDeadJobs } from '../../queue/dead-letter.js';
 
 export type AdminViewDeps = Pick<DashboardDeps, 'config' | 'connectors' | 'store' | 'redis' | 'queues' | 'mappings' | 'mappingErrors'>;
 
@@ -14,7 +15,7 @@ export async function adminView(deps: AdminViewDeps): Promise<AdminView> {
   const usingTool = (tool: 'jira' | 'asana') => deps.mappings().filter((m) => m.mapping.work.tool === tool).map((m) => m.mapping.name);
   const [failed, dead, jiraErr, asanaErr, introErr, writeErr, hsBacklog, jiraBacklog, asanaBacklog, slackBacklog, hsCircuit, jiraCircuit, asanaCircuit, slackCircuit] = await Promise.all([
     queryFailedSteps(store),
-    queryDeadJobs(deps.queues.all()),
+    listDeadJobs(deps.queues.all()),
     lastStepError(store, 'create-work', usingTool('jira')),
     lastStepError(store, 'create-work', usingTool('asana')),
     lastStepError(store, 'post-intro'),

@@ -4,7 +4,8 @@ import type { LoadedMapping, MappingError } from '../../mapping/load-mappings.js
 import type { BuiltHandoff } from '../../mapping/build-handoff.js';
 import { html, type Html } from '../html.js';
 import { csrfField, layout, type PageContext } from '../layout.js';
-import type { DeadJob, FailedStep, QueueCounts } from '../queries/admin-query.js';
+import type { FailedStep } from '../queries/admin-query.js';
+import type { DeadJob, QueueCounts } from '../../queue/dead-letter.js';
 import { when } from './format.js';
 
 export interface ConnectorStatus {

@@ -1,7 +1,6 @@
 // What the admin page lists: failed and retrying handoff steps (with how their error was classified),
-// dead-lettered queue jobs, and each connector's recent trouble and rate-limit backlog.
+// and each connector's recent trouble and rate-limit backlog (dead-lettered jobs: src/queue/dead-letter.ts).
 import type { Redis } from 'ioredis';
-import type { Queue } from 'bullmq';
 import type { Store } from '../../store/database.js';
 import { dashDb, num } from './dashboard-db.js';
 
@@ -43,52 +42,6 @@ export async function queryFailedSteps(store: Store, limit = 100): Promise<Faile
     lastError: r.last_error,
     updatedAt: r.updated_at,
   }));
-}
-
-export interface DeadJob {
-  queue: string;
-  id: string;
-  name: string;
-  failedReason: string;
-  attemptsMade: number;
-  finishedOn: number | null;
-  handoffId: string | null;
-}
-
-export interface QueueCounts {
-  queue: string;
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-}
-
-/** Failed jobs are kept (removeOnFail: false): they are the dead-letter list. */
-export async function queryDeadJobs(queues: Queue[], perQueue = 10): Promise<{ counts: QueueCounts[]; jobs: DeadJob[] }> {
-  const counts: QueueCounts[] = [];
-  const jobs: DeadJob[] = [];
-  await Promise.all(
-    queues.map(async (q) => {
-      const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
-      counts.push({ queue: q.name, waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 });
-      if (!c.failed) return;
-      for (const j of await q.getFailed(0, perQueue - 1)) {
-        const data = j.data as { handoffId?: unknown } | undefined;
-        jobs.push({
-          queue: q.name,
-          id: String(j.id),
-          name: j.name,
-          failedReason: j.failedReason ?? '',
-          attemptsMade: j.attemptsMade,
-          finishedOn: j.finishedOn ?? null,
-          handoffId: typeof data?.handoffId === 'string' ? data.handoffId : null,
-        });
-      }
-    }),
-  );
-  counts.sort((a, b) => a.queue.localeCompare(b.queue));
-  jobs.sort((a, b) => (b.finishedOn ?? 0) - (a.finishedOn ?? 0));
-  return { counts, jobs };
 }
 
 /** The latest error a step recorded, optionally only in some mappings' handoffs (which connector it belongs to is the caller's knowledge). */
