@@ -2,7 +2,7 @@
 // and each connector's recent trouble and rate-limit backlog (dead-lettered jobs: src/queue/dead-letter.ts).
 import type { Redis } from 'ioredis';
 import type { Store } from '../../store/database.js';
-import { dashDb, num } from './dashboard-db.js';
+import { dashDb, num, watchTables } from './dashboard-db.js';
 
 export interface FailedStep {
   handoffId: string;
@@ -42,6 +42,31 @@ export async function queryFailedSteps(store: Store, limit = 100): Promise<Faile
     lastError: r.last_error,
     updatedAt: r.updated_at,
   }));
+}
+
+export interface FailedCheck {
+  handoffId: string;
+  title: string;
+  mapping: string;
+  triggerId: string;
+  rung: number;
+  /** The error and the command that retries the check's job. */
+  note: string | null;
+  updatedAt: string;
+}
+
+/** Escalation checks whose job failed for good (src/store/watch-tables.ts `failed`), newest first. */
+export async function queryFailedChecks(store: Store, limit = 100): Promise<FailedCheck[]> {
+  if (!(await watchTables(store)).watch_checks) return [];
+  const rows = (await dashDb(store)
+    .selectFrom('watch_checks as c')
+    .innerJoin('handoffs as h', 'h.id', 'c.handoff_id')
+    .select(['c.handoff_id', 'h.title', 'h.mapping', 'c.trigger_id', 'c.rung', 'c.note', 'c.updated_at'])
+    .where('c.status', '=', 'failed')
+    .orderBy('c.updated_at', 'desc')
+    .limit(limit)
+    .execute()) as Record<string, any>[];
+  return rows.map((r) => ({ handoffId: r.handoff_id, title: r.title, mapping: r.mapping, triggerId: r.trigger_id, rung: num(r.rung), note: r.note, updatedAt: r.updated_at }));
 }
 
 /** The latest error a step recorded, optionally only in some mappings' handoffs (which connector it belongs to is the caller's knowledge). */
