@@ -19,8 +19,11 @@ COPY package.json ./
 COPY mappings ./mappings
 RUN mkdir -p /data && chown node:node /data
 USER node
-EXPOSE 3000
-HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+# 3000: the HTTP server (`start`, `server`); 9464: a `worker`'s /healthz and /metrics (BATON_WORKER_PORT).
+EXPOSE 3000 9464
+# `baton health` asks this container's process on the port of its role (PORT or BATON_WORKER_PORT);
+# a worker is healthy only while Redis and the database answer and its queue workers run.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s CMD ["node", "dist/src/cli/main.js", "health"]
 # `start` = server + workers; use `server` and `worker` to scale them separately.
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["start"]

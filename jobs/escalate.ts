@@ -10,7 +10,7 @@ import { isPermanent, isRetryable } from '../connectors/errors.js';
 import type { CrmDeal } from '../connectors/types.js';
 import type { JobDeps } from './job-deps.js';
 import type { StoredPlan } from './handoff.js';
-import type { CheckJob, EscalationActionJob } from '../src/queue/job-schemas.js';
+import { CheckJobSchema, type CheckJob, type EscalationActionJob } from '../src/queue/job-schemas.js';
 import type { EscalationSpec, Mapping } from '../src/mapping/schema.js';
 import { buildHandoff } from '../src/mapping/build-handoff.js';
 import { buildTemplateContext } from '../src/mapping/context.js';
@@ -140,6 +140,7 @@ async function runCheck(deps: JobDeps, job: Job, [checkId, rungIndex, round]: Ch
   const data = { r: rungIndex, n: round };
   const current = (check: CheckRow | null): check is CheckRow => check !== null && check.status === 'pending' && check.rung === data.r && check.round === data.n;
   let check = await getCheckById(deps.store, checkId);
+  if (check && (await reopenIfRetried(deps, check, data))) check = await getCheckById(deps.store, checkId);
   if (!current(check)) return 'stale: the check moved on';
   const key = { handoffId: check.handoffId, triggerId: check.triggerId };
   await rescheduleIfEarly(deps, job, check, token);
@@ -346,11 +347,10 @@ async function send(
       metadata: { handoff_id: handoff.id, trigger_id: spec.id, rung: ref.rung, round: ref.round },
     });
   } catch (e) {
-    if (!isPermanent(e)) throw e; // retried by BullMQ: the claim row lets the retry resume
-    await markEscalation(deps.store, escalationId, 'skipped', { channel, ts: null, reason: `${stalled} (not sent: ${e.message})` });
-    deps.metrics?.escalations.inc({ trigger: spec.id, outcome: 'failed' });
-    await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'escalation.failed', message: `Escalation ${spec.id} could not be posted to ${channel}: ${e.message}`, data: { ...ref } });
-    return `failed: ${e.message}`;
+    // Retryable: retried with backoff. Permanent: the job fails for good and the check is recorded failed
+    // (recordCheckFailed) with the reason; the claim row stays `claimed`, so retrying the job posts it then.
+    if (isPermanent(e)) deps.metrics?.escalations.inc({ trigger: spec.id, outcome: 'failed' });
+    throw e;
   }
   await markEscalation(deps.store, escalationId, 'sent', { channel: posted.channel, ts: posted.ts });
   deps.metrics?.escalations.inc({ trigger: spec.id, outcome: 'sent' });
@@ -451,11 +451,61 @@ async function reply(deps: JobDeps, e: { handoffId: string; channel: string | nu
 
 /**
  * The sweep: a pending check whose due moment passed more than a minute ago should have fired; its job
- * may have been lost with Redis (failover without AOF). Re-adding is safe: same job id, and the store's
- * rung row refuses a second message.
+ * may have been lost with Redis (failover without AOF). It walks every such check page by page (a cursor
+ * on due time and id) and acts on each by its job's state: none → re-added (same job id, and the store's
+ * rung row refuses a second message); failed → the check is recorded failed (the worker's failed event
+ * was lost); waiting, delayed or active → left alone. So checks it cannot act on never stall the rest.
+ * Returns how many jobs it re-added.
  */
-export async function sweepChecks(deps: JobDeps, limit = 1_000): Promise<number> {
-  const overdue = await listOverdueChecks(deps.store, new Date(deps.now().getTime() - 60_000).toISOString(), limit);
-  for (const c of overdue) await enqueueCheck(deps, c);
-  return overdue.length;
+export async function sweepChecks(deps: JobDeps, pageSize = 1_000): Promise<number> {
+  const before = new Date(deps.now().getTime() - 60_000).toISOString();
+  let readded = 0;
+  for (let page = await listOverdueChecks(deps.store, before, pageSize); page.length > 0; page = await listOverdueChecks(deps.store, before, pageSize, page.at(-1))) {
+    const states = await Promise.all(page.map((c) => deps.queues.watch.getJobState(checkJobId(c))));
+    for (const [i, c] of page.entries()) {
+      if (states[i] === 'unknown') {
+        await enqueueCheck(deps, c);
+        readded++;
+      } else if (states[i] === 'failed') {
+        const job = await deps.queues.watch.getJob(checkJobId(c));
+        await recordCheckFailed(deps, [c.id, c.rung, c.round], job?.failedReason || 'its job failed');
+      }
+    }
+  }
+  return readded;
+}
+
+/**
+ * A check job that failed for good (a permanent error, retries spent, bad data): its check leaves `pending`
+ * for `failed`, with the reason and how to retry, on the handoff page and the admin page's failed work.
+ * Compare-and-set on the rung and round the job was for: a check that moved on is left alone.
+ */
+export async function recordCheckFailed(deps: Pick<JobDeps, 'store'>, [checkId, rung, round]: CheckJob, reason: string): Promise<boolean> {
+  const check = await getCheckById(deps.store, checkId);
+  if (!check) return false;
+  const key = { handoffId: check.handoffId, triggerId: check.triggerId };
+  const retry = `baton replay --job watch/${checkJobId({ ...key, rung, round })}`;
+  const note = `level ${rung + 1} failed: ${reason}. Fix the cause, then retry: ${retry}`;
+  if (!(await updateCheckIf(deps.store, key, { status: 'pending', rung, round }, { status: 'failed', note }))) return false;
+  await appendAudit(deps.store, { handoffId: key.handoffId, actor: 'worker', kind: 'escalation.failed', message: `Escalation ${key.triggerId} ${note}`, data: { trigger: key.triggerId, rung, round, reason } });
+  return true;
+}
+
+/** The watch worker's failed event: a check job that left for good (finishedOn set) records its check failed. */
+export async function onCheckJobFailed(deps: JobDeps, job: Job | undefined, err: Error): Promise<void> {
+  if (job?.name !== 'check' || !job.finishedOn) return;
+  const data = CheckJobSchema.safeParse(job.data);
+  if (!data.success) return; // nothing to record against: the dead-letter view shows the job
+  await recordCheckFailed(deps, data.data, err.message).catch((e: unknown) =>
+    deps.logger.error({ jobId: job.id, err: e instanceof Error ? e.message : String(e) }, 'could not record a failed check (the sweep will)'),
+  );
+}
+
+/** The only way back from `failed`: someone retried the dead-lettered job of that very rung and round. */
+async function reopenIfRetried(deps: JobDeps, check: CheckRow, data: { r: number; n: number }): Promise<boolean> {
+  if (check.status !== 'failed' || check.rung !== data.r || check.round !== data.n) return false;
+  const key = { handoffId: check.handoffId, triggerId: check.triggerId };
+  if (!(await updateCheckIf(deps.store, key, { status: 'failed', rung: data.r, round: data.n }, { status: 'pending', note: null }))) return false;
+  await appendAudit(deps.store, { handoffId: key.handoffId, actor: 'worker', kind: 'escalation.retried', message: `Escalation ${key.triggerId}: its failed check runs again (was: ${check.note ?? 'failed'})`, data: { trigger: key.triggerId, rung: data.r, round: data.n } });
+  return true;
 }

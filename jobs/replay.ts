@@ -1,6 +1,7 @@
 // Replay of failed work (CLI `baton replay` and the admin page): a failed handoff's failed steps go back
 // to pending and the handoff runs again. Steps that succeeded are not repeated (they are done, and
-// each connector finds its marker anyway); dead-lettered queue jobs are retried as they were.
+// each connector finds its marker anyway). Dead-lettered queue jobs (every queue) are listed and retried
+// by src/queue/dead-letter.ts, shared with the admin page.
 import type { JobDeps } from './job-deps.js';
 import { getHandoff, listHandoffs, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { listSteps, resetStepForRetry } from '../src/store/step-repo.js';
@@ -29,23 +30,4 @@ export async function replayHandoff(deps: ReplayDeps, handoffId: string, actor: 
 
 export async function listFailedHandoffs(deps: ReplayDeps, limit = 200): Promise<HandoffRow[]> {
   return (await listHandoffs(deps.store, { limit, status: 'failed' })).items;
-}
-
-/** Jobs that exhausted their retries in the ingest and routing queues (a handoff's own failures are above). */
-export async function listDeadJobs(deps: ReplayDeps, limit = 100) {
-  const out: { queue: string; id: string; name: string; failedReason: string; attemptsMade: number; finishedOn: number | undefined }[] = [];
-  for (const q of [deps.queues.events, deps.queues.route, deps.queues.nudge]) {
-    for (const j of await q.getFailed(0, limit - 1)) {
-      out.push({ queue: q.name, id: j.id ?? '', name: j.name, failedReason: j.failedReason, attemptsMade: j.attemptsMade, finishedOn: j.finishedOn });
-    }
-  }
-  return out;
-}
-
-export async function retryDeadJob(deps: ReplayDeps, queue: string, id: string): Promise<boolean> {
-  const q = [deps.queues.events, deps.queues.route, deps.queues.nudge].find((x) => x.name === queue);
-  const job = q ? await q.getJob(id) : undefined;
-  if (!job || !(await job.isFailed())) return false;
-  await job.retry('failed');
-  return true;
 }

@@ -4,6 +4,7 @@
 // gracefully and the command exits 0 when every child did.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { DEFAULT_WORKER_PORT } from '../config/read-env-options.js';
 
 export async function clusterCommand(opts: { workers: number }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const self = process.argv[1]!;
@@ -11,9 +12,10 @@ export async function clusterCommand(opts: { workers: number }, out: NodeJS.Writ
   const roles = ['server', ...Array.from({ length: opts.workers }, () => 'worker')];
   const children: { name: string; proc: ChildProcess; exit: Promise<number> }[] = roles.map((role, i) => {
     const name = role === 'server' ? 'server' : `worker-${i}`;
-    // Workers on one machine cannot share a metrics port: worker N gets BATON_WORKER_METRICS_PORT + N.
-    const basePort = Number(process.env.BATON_WORKER_METRICS_PORT || 0);
-    const env = role === 'worker' && basePort > 0 ? { ...process.env, BATON_WORKER_METRICS_PORT: String(basePort + i) } : process.env;
+    // Workers on one machine cannot share a port: worker N listens (/healthz, /metrics) on BATON_WORKER_PORT + N
+    // (0 stays 0: each picks a free port).
+    const basePort = Number(process.env.BATON_WORKER_METRICS_PORT || process.env.BATON_WORKER_PORT || DEFAULT_WORKER_PORT);
+    const env = role === 'worker' ? { ...process.env, BATON_WORKER_METRICS_PORT: '', BATON_WORKER_PORT: String(basePort > 0 ? basePort + i : 0) } : process.env;
     const proc = spawn(process.execPath, [...execArgv, self, role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [proc.stdout!, proc.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => out.write(`[${name}] ${line}\n`));

@@ -17,6 +17,14 @@ program.command('server').description('run only the HTTP server (webhooks, API);
 program.command('worker').description('run only the job workers; run as many as you need').action(() => runProcess('worker'));
 
 program
+  .command('health')
+  .description("ask this machine's Baton process for its health (the container HEALTHCHECK); exit 0 healthy, 1 not")
+  .argument('[role]', 'start, server or worker: which port to ask (default: both PORT and BATON_WORKER_PORT)')
+  .action(async (role: string | undefined) => {
+    process.exitCode = await (await import('./health-command.js')).healthCommand(role);
+  });
+
+program
   .command('validate')
   .description('check every mapping in a directory; prints file:line:col for each error, exit 1 if any')
   .argument('[dir]', 'mappings directory', process.env.MAPPINGS_DIR || './mappings')

@@ -1,7 +1,7 @@
 // `baton start|server|worker`: one process, its parts chosen by role, with a graceful shutdown.
 import { readConfigOrReport } from './read-config.js';
 import { buildRuntime } from '../runtime/build-runtime.js';
-import { startServer, startWorkerMetricsServer } from '../runtime/start-server.js';
+import { startServer, startWorkerListener } from '../runtime/start-server.js';
 import { startWorkers } from '../runtime/start-workers.js';
 
 export type ProcessRole = 'all' | 'server' | 'worker';
@@ -24,8 +24,8 @@ export async function runProcess(role: ProcessRole): Promise<void> {
   const rt = await buildRuntime(config);
   const server = role === 'worker' ? null : await startServer(rt);
   const workers = role === 'server' ? null : await startWorkers(rt);
-  // A server process serves /metrics itself; a worker-only process needs its own small listener.
-  const metricsServer = role === 'worker' && config.workerMetricsPort > 0 ? await startWorkerMetricsServer(rt) : null;
+  // A server process serves /healthz and /metrics itself; a worker-only process has its own small listener.
+  const workerListener = role === 'worker' && workers ? await startWorkerListener(rt, workers) : null;
   if (!config.hubspot.clientSecret && role !== 'worker') {
     rt.logger.warn('HUBSPOT_CLIENT_SECRET is not set: every HubSpot webhook will be refused (401)');
   }
@@ -41,7 +41,7 @@ export async function runProcess(role: ProcessRole): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
     await server?.close();
-    await metricsServer?.close();
+    await workerListener?.close();
     await workers?.close();
     await rt.close();
     rt.logger.info('stopped');

@@ -56,6 +56,9 @@ const signatureVersions = z.preprocess(
 const rate = (fallback: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number' }).positive('must be above 0').max(10_000).default(fallback));
 
+/** Where a `baton worker` answers /healthz and /metrics unless BATON_WORKER_PORT says otherwise (Prometheus exporters' usual port). */
+export const DEFAULT_WORKER_PORT = 9464;
+
 const EnvSchema = z
   .object({
     PORT: int(3000, 0, 65535),
@@ -83,6 +86,7 @@ const EnvSchema = z
     BATON_TRUST_PROXY_HOPS: int(0, 0, 10),
     BATON_API_TOKEN: optionalString,
     BATON_METRICS_TOKEN: optionalString,
+    BATON_WORKER_PORT: int(DEFAULT_WORKER_PORT, 0, 65535),
     BATON_WORKER_METRICS_PORT: int(0, 0, 65535),
     BATON_SAMPLE_DEALS_DIR: optionalString,
     HUBSPOT_ACCESS_TOKEN: optionalString,
@@ -179,8 +183,11 @@ export interface BatonConfig {
   apiToken: string | undefined;
   /** Bearer token for /metrics; unset = /metrics is open (it carries counts only, no client data). */
   metricsToken: string | undefined;
-  /** Port where a `baton worker` serves /metrics (its job counters live in its own process); 0 = none. */
-  workerMetricsPort: number;
+  /**
+   * Port of a `baton worker`'s own listener: /healthz (the container's health signal) and /metrics (its job
+   * counters live in its own process). Always on; 0 = any free port (several workers on one machine).
+   */
+  workerPort: number;
   sampleDealsDir: string | undefined;
   hubspot: {
     accessToken?: string;
@@ -262,7 +269,8 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
     trustProxyHops: e.BATON_TRUST_PROXY_HOPS,
     apiToken: e.BATON_API_TOKEN,
     metricsToken: e.BATON_METRICS_TOKEN,
-    workerMetricsPort: e.BATON_WORKER_METRICS_PORT,
+    // BATON_WORKER_METRICS_PORT is the listener's former name (it was off by default): still honoured when set.
+    workerPort: e.BATON_WORKER_METRICS_PORT > 0 ? e.BATON_WORKER_METRICS_PORT : e.BATON_WORKER_PORT,
     sampleDealsDir: e.BATON_SAMPLE_DEALS_DIR,
     hubspot: {
       accessToken: e.HUBSPOT_ACCESS_TOKEN,

@@ -34,6 +34,7 @@ export function dashboardApiRouter(deps: AdminViewDeps & { store: Store; mapping
     res.json({
       connectors: v.connectors,
       failed: v.failed,
+      failedChecks: v.failedChecks,
       dead: v.dead,
       mappings: v.mappings.map((m) => ({ name: m.mapping.name, file: basename(m.file), tool: m.mapping.work.tool })),
       mappingErrors: v.mappingErrors.map(formatMappingError),

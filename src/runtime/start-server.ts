@@ -4,6 +4,7 @@ import type { Runtime } from './build-runtime.js';
 import express from 'express';
 import { createApp } from '../http/create-app.js';
 import { metricsRouter } from '../http/metrics-route.js';
+import type { RunningWorkers } from './start-workers.js';
 
 export async function startServer(rt: Runtime): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const app = createApp({
@@ -33,16 +34,23 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
   return listening;
 }
 
-/** A `baton worker`'s own /metrics (and /healthz): its job and API-call counters live in its process. */
-export async function startWorkerMetricsServer(rt: Runtime): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * A `baton worker`'s own listener (always on, BATON_WORKER_PORT): /healthz is the worker's health signal
+ * (the container HEALTHCHECK via `baton health`): 200 only while Redis and the store answer and every
+ * BullMQ worker of the process is running, 503 otherwise. /metrics: its job counters live in its process.
+ */
+export async function startWorkerListener(rt: Runtime, workers: RunningWorkers): Promise<{ url: string; close(): Promise<void> }> {
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
+  app.get('/healthz', async (_req, res) => {
+    const deps = await rt.health.check();
+    const running = workers.workers.filter((w) => w.isRunning()).length;
+    const ok = deps.redis && deps.store && running === workers.workers.length;
+    res.status(ok ? 200 : 503).json({ ok, redis: deps.redis, store: deps.store, workers: { running, total: workers.workers.length } });
   });
   app.use(metricsRouter(rt.metrics, rt.config.metricsToken));
-  const listening = await listen(app, rt.config.workerMetricsPort, rt.config.host);
-  rt.logger.info({ url: listening.url }, 'worker metrics listening');
+  const listening = await listen(app, rt.config.workerPort, rt.config.host);
+  rt.logger.info({ url: listening.url }, 'worker listening for /healthz and /metrics');
   return listening;
 }
 

@@ -13,7 +13,7 @@ import { processRouteJob } from '../../jobs/route.js';
 import { processHandoffJob } from '../../jobs/handoff.js';
 import { processReconcileJob } from '../../jobs/reconcile.js';
 import { processNudgeJob } from '../../jobs/nudge.js';
-import { processCheckJob, processEscalationAction, sweepChecks } from '../../jobs/escalate.js';
+import { onCheckJobFailed, processCheckJob, processEscalationAction, sweepChecks } from '../../jobs/escalate.js';
 import { processAsanaStatusJob, processJiraStatusJob, processPollJob } from '../../jobs/task-status.js';
 import { processFeedbackAnswers, processFeedbackAsk } from '../../jobs/feedback.js';
 import {
@@ -128,6 +128,9 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
       4,
     ),
   ];
+
+  // A check job that failed for good leaves its check `failed`, visible (the sweep catches a missed event).
+  workers.find((w) => w.name === QUEUE_NAMES.watch)!.on('failed', (job, err) => void onCheckJobFailed(deps, job, err));
 
   if (config.reconcileEveryMs > 0 && deps.crm.mode === 'live') {
     await rt.queues.maintenance.upsertJobScheduler('reconcile', { every: config.reconcileEveryMs }, { name: 'reconcile' });

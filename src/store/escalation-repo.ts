@@ -188,16 +188,14 @@ export async function cancelPendingChecks(store: Store, handoffId: string, note:
   return cancelled;
 }
 
-/** Pending checks due before `before`: the sweep re-adds their jobs in case Redis lost them. */
-export async function listOverdueChecks(store: Store, before: string, limit: number): Promise<CheckRow[]> {
-  const rows = await store.db
-    .selectFrom('watch_checks')
-    .selectAll()
-    .where('status', '=', 'pending')
-    .where('due_at', '<', before)
-    .orderBy('due_at')
-    .limit(limit)
-    .execute();
+/**
+ * One page of the pending checks due before `before`, in (due_at, id) order after the cursor `after`: the sweep
+ * walks them all, page by page, so checks it cannot act on never hide the ones behind them.
+ */
+export async function listOverdueChecks(store: Store, before: string, limit: number, after?: Pick<CheckRow, 'dueAt' | 'id'>): Promise<CheckRow[]> {
+  let q = store.db.selectFrom('watch_checks').selectAll().where('status', '=', 'pending').where('due_at', '<', before);
+  if (after) q = q.where((eb) => eb.or([eb('due_at', '>', after.dueAt), eb.and([eb('due_at', '=', after.dueAt), eb('id', '>', after.id)])]));
+  const rows = await q.orderBy('due_at').orderBy('id').limit(limit).execute();
   return rows.map(toCheck);
 }
 

@@ -10,8 +10,12 @@ type JsonText = string;
 type IsoTime = string;
 type AutoId = ColumnType<number, never, never>;
 
-/** pending: waiting for its due moment; the rest are final except that a moved due date re-opens nothing. */
-export type CheckStatus = 'pending' | 'resolved' | 'acknowledged' | 'cancelled' | 'finished';
+/**
+ * pending: waiting for its due moment; the rest are final except that a moved due date re-opens nothing.
+ * failed: its job failed for good (a permanent error, or retries ran out); `note` says why and how to retry.
+ * Retrying that dead-lettered job re-opens it (the only way back to pending).
+ */
+export type CheckStatus = 'pending' | 'resolved' | 'acknowledged' | 'cancelled' | 'finished' | 'failed';
 export type EscalationStatus = 'claimed' | 'sent' | 'skipped';
 export type FeedbackStatus = 'scheduled' | 'asked' | 'answered' | 'skipped';
 

@@ -1,12 +1,11 @@
 // A permanent failure an admin fixes outside Baton, then replays: the failed step runs again, the
 // steps that succeeded do not, and nothing is created twice.
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBaton, waitFor, type Harness } from '../helpers/baton-harness.js';
 import { startWorld, channelId } from '../helpers/standin-world.js';
 import { listHandoffs } from '../../src/store/handoff-repo.js';
 import { listSteps } from '../../src/store/step-repo.js';
-import { replayCommand } from '../../src/cli/replay-command.js';
+import { runReplay } from '../helpers/replay-cli.js';
 
 describe('replay of failed work', () => {
   let world: Awaited<ReturnType<typeof startWorld>>;
@@ -24,17 +23,7 @@ describe('replay of failed work', () => {
     await world.close();
   });
 
-  const cli = async (ids: string[], opts = {}) => {
-    let text = '';
-    const out = new Writable({
-      write(c, _e, cb) {
-        text += String(c);
-        cb();
-      },
-    });
-    const code = await replayCommand(ids, opts, out);
-    return { code, text };
-  };
+  const cli = runReplay;
 
   it('lists the failure with its fix, replays only the failed step, and finishes once', async () => {
     expect((await b.post([world.hubspot.moveDealToStage(world.dealIds[0]!, 'closedwon')])).status).toBe(200);

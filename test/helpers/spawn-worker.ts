@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 
 export function spawnBaton(role: 'worker' | 'server' | 'start', env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', role], {
-    env: { ...process.env, ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
+    // Tests run many workers on one machine: each listens on a free port unless the test names one.
+    env: { ...process.env, BATON_WORKER_PORT: '0', ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -4,7 +4,8 @@ import type { LoadedMapping, MappingError } from '../../mapping/load-mappings.js
 import type { BuiltHandoff } from '../../mapping/build-handoff.js';
 import { html, type Html } from '../html.js';
 import { csrfField, layout, type PageContext } from '../layout.js';
-import type { DeadJob, FailedStep, QueueCounts } from '../queries/admin-query.js';
+import type { FailedCheck, FailedStep } from '../queries/admin-query.js';
+import type { DeadJob, QueueCounts } from '../../queue/dead-letter.js';
 import { when } from './format.js';
 
 export interface ConnectorStatus {
@@ -29,6 +30,7 @@ function circuitCell(c: ConnectorStatus['circuit']): Html {
 export interface AdminView {
   connectors: ConnectorStatus[];
   failed: FailedStep[];
+  failedChecks: FailedCheck[];
   dead: { counts: QueueCounts[]; jobs: DeadJob[] };
   mappings: LoadedMapping[];
   mappingErrors: MappingError[];
@@ -53,6 +55,14 @@ function failedSection(ctx: PageContext, failed: FailedStep[]): Html {
 <td>${f.permanent ? html`<span class="badge bad">permanent</span> <span class="muted">fix the cause, then retry</span>` : html`<span class="badge warn">retryable</span> <span class="muted">retries ran out</span>`}<br>${f.lastError ?? ''}</td>
 <td class="num">${f.attempts}</td><td>${when(f.updatedAt)}</td>
 <td><form method="post" action="/admin/retry">${csrfField(ctx)}<input type="hidden" name="handoffId" value="${f.handoffId}"><input type="hidden" name="stepId" value="${f.stepId}"><input type="hidden" name="back" value="/admin"><button type="submit">Retry</button></form></td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+function failedChecksSection(checks: FailedCheck[]): Html {
+  if (checks.length === 0) return html``;
+  return html`<h3>Escalation checks that failed</h3><div class="table-scroll" role="region" aria-label="Failed escalation checks" tabindex="0"><table><thead><tr><th scope="col">Handoff</th><th scope="col">Check</th><th scope="col">Error and retry</th><th scope="col">When</th></tr></thead>
+<tbody>${checks.map(
+    (c) => html`<tr class="failed"><th scope="row"><a href="/handoffs/${c.handoffId}">${c.title}</a><br><span class="muted">${c.mapping}</span></th><td>${c.triggerId}<br><span class="muted">level ${c.rung + 1}</span></td><td><span class="badge bad">failed</span> ${c.note ?? ''}</td><td>${when(c.updatedAt)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -93,7 +103,7 @@ ${o.crmLive ? html`<div class="field"><label for="p-deal-id">Deal id (read from 
 
 export function adminPage(ctx: PageContext, v: AdminView, notice?: Html): Html {
   const body = html`${notice ?? ''}<h1>Admin</h1>
-<h2 id="failed-work">Failed work</h2>${failedSection(ctx, v.failed)}
+<h2 id="failed-work">Failed work</h2>${v.failed.length === 0 && v.failedChecks.length > 0 ? '' : failedSection(ctx, v.failed)}${failedChecksSection(v.failedChecks)}
 <h2>Queues</h2>${deadSection(v.dead)}
 <h2>Connectors</h2>${connectorsSection(v.connectors)}
 <h2>Mappings</h2>${mappingsSection(v)}

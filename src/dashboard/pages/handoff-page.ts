@@ -86,7 +86,7 @@ function escalationsSection(d: HandoffDetail): Html {
   const { checks, fired } = d.escalations;
   if (checks.length === 0) return html`<p class="muted">No escalation checks for this handoff.</p>`;
   return html`<div class="table-scroll"><table><thead><tr><th scope="col">Check</th><th scope="col">State</th><th scope="col">Next due</th><th scope="col">Acknowledged</th></tr></thead>
-<tbody>${checks.map((c) => html`<tr><th scope="row">${c.triggerId}</th><td>${c.status}${c.lastFiredAt ? html` <span class="badge warn">fired</span>` : ''}</td><td>${when(c.dueAt)}</td><td>${c.ackedBy ? html`${c.ackedBy}, ${when(c.ackedAt)}` : c.snoozedUntil ? html`snoozed until ${when(c.snoozedUntil)}` : '—'}</td></tr>`)}</tbody></table></div>
+<tbody>${checks.map((c) => html`<tr><th scope="row">${c.triggerId}</th><td>${c.status === 'failed' ? html`<span class="badge bad">failed</span> ${c.note ?? ''}` : c.status}${c.lastFiredAt ? html` <span class="badge warn">fired</span>` : ''}</td><td>${when(c.dueAt)}</td><td>${c.ackedBy ? html`${c.ackedBy}, ${when(c.ackedAt)}` : c.snoozedUntil ? html`snoozed until ${when(c.snoozedUntil)}` : '—'}</td></tr>`)}</tbody></table></div>
 ${fired.length ? html`<h3>Sent</h3><ul>${fired.map((e) => html`<li>${when(e.sentAt ?? e.claimedAt)} — ${e.triggerId}, rung ${e.rung}: ${e.reason}${e.notified.length ? html` <span class="muted">(to ${e.notified.map((n) => n.email ?? n.role).join(', ')})</span>` : ''}${e.snoozedBy ? html` · snoozed by ${e.snoozedBy}` : ''}</li>`)}</ul>` : ''}`;
 }
 

@@ -1,9 +1,8 @@
 // What the admin page lists: failed and retrying handoff steps (with how their error was classified),
-// dead-lettered queue jobs, and each connector's recent trouble and rate-limit backlog.
+// and each connector's recent trouble and rate-limit backlog (dead-lettered jobs: src/queue/dead-letter.ts).
 import type { Redis } from 'ioredis';
-import type { Queue } from 'bullmq';
 import type { Store } from '../../store/database.js';
-import { dashDb, num } from './dashboard-db.js';
+import { dashDb, num, watchTables } from './dashboard-db.js';
 
 export interface FailedStep {
   handoffId: string;
@@ -45,50 +44,29 @@ export async function queryFailedSteps(store: Store, limit = 100): Promise<Faile
   }));
 }
 
-export interface DeadJob {
-  queue: string;
-  id: string;
-  name: string;
-  failedReason: string;
-  attemptsMade: number;
-  finishedOn: number | null;
-  handoffId: string | null;
+export interface FailedCheck {
+  handoffId: string;
+  title: string;
+  mapping: string;
+  triggerId: string;
+  rung: number;
+  /** The error and the command that retries the check's job. */
+  note: string | null;
+  updatedAt: string;
 }
 
-export interface QueueCounts {
-  queue: string;
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-}
-
-/** Failed jobs are kept (removeOnFail: false): they are the dead-letter list. */
-export async function queryDeadJobs(queues: Queue[], perQueue = 10): Promise<{ counts: QueueCounts[]; jobs: DeadJob[] }> {
-  const counts: QueueCounts[] = [];
-  const jobs: DeadJob[] = [];
-  await Promise.all(
-    queues.map(async (q) => {
-      const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
-      counts.push({ queue: q.name, waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 });
-      if (!c.failed) return;
-      for (const j of await q.getFailed(0, perQueue - 1)) {
-        const data = j.data as { handoffId?: unknown } | undefined;
-        jobs.push({
-          queue: q.name,
-          id: String(j.id),
-          name: j.name,
-          failedReason: j.failedReason ?? '',
-          attemptsMade: j.attemptsMade,
-          finishedOn: j.finishedOn ?? null,
-          handoffId: typeof data?.handoffId === 'string' ? data.handoffId : null,
-        });
-      }
-    }),
-  );
-  counts.sort((a, b) => a.queue.localeCompare(b.queue));
-  jobs.sort((a, b) => (b.finishedOn ?? 0) - (a.finishedOn ?? 0));
-  return { counts, jobs };
+/** Escalation checks whose job failed for good (src/store/watch-tables.ts `failed`), newest first. */
+export async function queryFailedChecks(store: Store, limit = 100): Promise<FailedCheck[]> {
+  if (!(await watchTables(store)).watch_checks) return [];
+  const rows = (await dashDb(store)
+    .selectFrom('watch_checks as c')
+    .innerJoin('handoffs as h', 'h.id', 'c.handoff_id')
+    .select(['c.handoff_id', 'h.title', 'h.mapping', 'c.trigger_id', 'c.rung', 'c.note', 'c.updated_at'])
+    .where('c.status', '=', 'failed')
+    .orderBy('c.updated_at', 'desc')
+    .limit(limit)
+    .execute()) as Record<string, any>[];
+  return rows.map((r) => ({ handoffId: r.handoff_id, title: r.title, mapping: r.mapping, triggerId: r.trigger_id, rung: num(r.rung), note: r.note, updatedAt: r.updated_at }));
 }
 
 /** The latest error a step recorded, optionally only in some mappings' handoffs (which connector it belongs to is the caller's knowledge). */
