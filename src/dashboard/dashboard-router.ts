@@ -228,7 +228,8 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     const detail = /^[A-Za-z0-9-]{1,64}$/.test(id) ? await queryHandoffDetail(deps.store, id) : null;
     if (!detail) return send(res, errorPage(ctxOf(req, res), 404, 'There is no handoff with this id.'), 404);
     const retried = typeof req.query.retried === 'string' ? req.query.retried : null;
-    send(res, handoffPage(ctxOf(req, res), detail, now(), retried ? html`<p class="notice ok" role="status">Retrying ${retried}: the handoff is queued again.</p>` : undefined));
+    const view = { mapping: deps.mappings().find((m) => m.mapping.name === detail.handoff.mapping)?.mapping ?? null, crmLive: deps.connectors.crm.mode === 'live' };
+    send(res, handoffPage(ctxOf(req, res), detail, now(), view, retried ? html`<p class="notice ok" role="status">Retrying ${retried}: the handoff is queued again.</p>` : undefined));
   });
 
   router.get('/insights', ...viewer, async (req, res) => {

@@ -40,6 +40,8 @@ export interface CheckView {
   ackedBy: string | null;
   ackedAt: string | null;
   snoozedUntil: string | null;
+  /** Why the check ended (resolved, cancelled...), as the worker recorded it. */
+  note: string | null;
 }
 
 const todayUtc = (now: Date) => now.toISOString().slice(0, 10);
@@ -131,6 +133,7 @@ export async function escalationHistory(store: Store, handoffId: string): Promis
       ackedBy: r.acked_by,
       ackedAt: r.acked_at,
       snoozedUntil: r.snoozed_until,
+      note: r.note ?? null,
     })),
     fired: fired.map((r: any) => ({
       triggerId: r.trigger_id,
