@@ -103,6 +103,8 @@ describe('the dashboard tells the truth about the demo handoffs', () => {
     expect(text).toContain('Close date (deal): 2026-11-24');
     expect(text).toMatch(/Marked won \(stage change received\): \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     expect(text).not.toMatch(/Closed: \d{4}/);
+    // The deal type as HubSpot labels it, not its stored value.
+    await expect(page.locator('dl.doc dt', { hasText: 'Deal type' }).locator('xpath=following-sibling::dd[1]').textContent()).resolves.toBe('New Business');
     // Amount with its currency.
     expect(text).toContain('Value: €48,000');
     // People by role label.
