@@ -220,7 +220,10 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     const f = parseBoardQuery(req.query);
     const at = now();
     const [board, options] = await Promise.all([queryBoard(deps.store, f, at), filterOptions(deps.store)]);
-    send(res, handoffsPage(ctxOf(req, res), f, board, options, at));
+    // A deal without its own currency is in its mapping's (docs/mappings.md, `currency`).
+    const currencies = new Map(deps.mappings().map((m) => [m.mapping.name, m.mapping.currency ?? null]));
+    const rows = board.rows.map((r) => ({ ...r, currency: r.currency ?? currencies.get(r.mapping) ?? null }));
+    send(res, handoffsPage(ctxOf(req, res), f, { ...board, rows }, options, at));
   });
 
   router.get('/handoffs/:id', ...viewer, async (req, res) => {

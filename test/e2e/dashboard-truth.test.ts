@@ -57,6 +57,8 @@ describe('the dashboard tells the truth about the demo handoffs', () => {
     await expect(incomplete.getAttribute('class')).resolves.toContain('warn');
     await expect(stateBadge(page, acme).textContent()).resolves.toBe('done');
     await expect(stateBadge(page, acme).getAttribute('class')).resolves.toContain('ok');
+    await expect(page.locator(`tr[data-handoff="${acme}"] td`).first().textContent()).resolves.toBe('€48,000');
+    await expect(page.locator(`tr[data-handoff="${globex}"] td`).first().textContent()).resolves.toBe('$12,000');
     await shot(page, 'truth-handoffs');
     if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: join(process.cwd(), 'docs', 'screenshots', 'handoffs.png') });
 
@@ -64,6 +66,8 @@ describe('the dashboard tells the truth about the demo handoffs', () => {
     const facts = page.locator('#facts-panel');
     await expect(facts.locator('.badge').first().textContent()).resolves.toBe('done — document incomplete (7 fields missing)');
     await expect(facts.textContent()).resolves.toContain('Ask the sales rep (Alex Rep) to fill the 7 missing fields in HubSpot');
+    // Deal 1002 carries no currency of its own: its amount is in the mapping's (`currency: USD`), and says so.
+    await expect(facts.textContent()).resolves.toContain('Value: $12,000 (mapping currency)');
     await page.context().close();
   });
 

@@ -191,8 +191,8 @@ function factsSection(d: HandoffDetail, view: HandoffPageView, plan: StoredPlan 
   const deal = h.deal as DealJson | null;
   const props = deal?.properties ?? {};
   const risk = riskOf({ status: h.status, phase: h.phase, updatedAt: h.updatedAt, complete: h.complete, missingCount: h.missing.length, overdueTasks: null, openEscalations: null }, now);
-  const currency = props.deal_currency_code ?? null;
-  const value = html`${money(props.amount ?? null, currency)}${props.amount && !currency ? html` <span class="muted">(no currency on the deal)</span>` : ''}`;
+  const currency = props.deal_currency_code ?? view.mapping?.currency ?? null;
+  const value = html`${money(props.amount ?? null, currency)}${props.amount && !currency ? html` <span class="muted">(no currency on the deal or in mapping ${h.mapping})</span>` : props.amount && !props.deal_currency_code ? html` <span class="muted">(mapping currency)</span>` : ''}`;
   const closeDay = calendarDay(props.closedate);
   return html`<section class="panel" id="facts-panel" aria-labelledby="facts"><h2 id="facts">Facts</h2>
 <p>${statusBadge(h.status, h.phase, { complete: h.complete, missingCount: h.missing.length })} ${risk.stalled ? html`<span class="badge warn">Stalled</span>` : ''}</p>
