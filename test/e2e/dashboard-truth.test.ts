@@ -8,7 +8,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startBaton, waitFor, TEST_SECRET, type Harness } from '../helpers/baton-harness.js';
 import { ownAddressEnv } from '../helpers/free-port.js';
 import { USERS, usersEnv } from '../integration/dashboard/dashboard-client.js';
+import { sql } from 'kysely';
 import { postDemoWebhooks } from '../../src/demo/demo-webhooks.js';
+import { checkJobId } from '../../jobs/escalate.js';
+import { getCheck } from '../../src/store/escalation-repo.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -93,6 +96,15 @@ describe('the dashboard tells the truth about the demo handoffs', () => {
     const open = page.locator('[aria-label="Escalations"] tbody tr').filter({ has: page.locator('th', { hasText: 'document-incomplete' }) });
     await expect(open.textContent()).resolves.toContain('quiet if the document is complete — 7 fields are missing now');
     await shot(page, 'truth-handoff-globex');
+
+    // The check comes due on the complete document (its due moment moved to now, its delayed job run now):
+    // the worker finds nothing to escalate, and the page says so.
+    await sql`update watch_checks set due_at = ${new Date().toISOString()} where handoff_id = ${acme} and trigger_id = 'document-incomplete'`.execute(b.rt.store.db);
+    await (await b.rt.queues.watch.getJob(checkJobId({ handoffId: acme, triggerId: 'document-incomplete', rung: 0, round: 0 })))!.promote();
+    await waitFor(async () => (await getCheck(b.rt.store, acme, 'document-incomplete'))?.status === 'resolved', 'the check resolved', 20_000);
+    await page.goto(`${b.url}/handoffs/${acme}`);
+    const resolved = page.locator('[aria-label="Escalations"] tbody tr').filter({ has: page.locator('th', { hasText: 'document-incomplete' }) });
+    await expect(resolved.locator('td').first().textContent()).resolves.toMatch(/^Resolved — nothing to escalate/);
     await page.context().close();
   });
 
