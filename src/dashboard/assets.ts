@@ -99,6 +99,7 @@ figure.chart .val { font-size: 11px; fill: var(--muted); }
   table.cards-narrow thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   table.cards-narrow tr { border-bottom: 1px solid var(--line); padding: .4rem .6rem; }
   table.cards-narrow th, table.cards-narrow td { border: 0; padding: .15rem 0; text-align: left; }
+  table.cards-narrow td:empty { display: none; }
   table.cards-narrow td[data-label]::before { content: attr(data-label); display: block; font-size: .7rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
 }
 `;

@@ -153,6 +153,12 @@ describe('the dashboard tells the truth about the demo handoffs', () => {
     // Each value says what it is (the column headers are not on screen).
     await expect(page.locator(`tr[data-handoff="${globex}"] .state`).evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown, p: string): { content: string } }).getComputedStyle(el, '::before').content)).resolves.toContain('State');
     await expect(page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).resolves.toBeLessThanOrEqual(0);
+    // The handoff's steps, tasks and checks read the same way: the skipped intro's reason is on screen.
+    await page.goto(`${b.url}/handoffs/${globex}`);
+    const reason = page.locator('[aria-label="Steps"] td', { hasText: 'no client channel on the deal' });
+    const box = await reason.boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    await shot(page, 'truth-handoff-phone');
     await page.context().close();
   });
 });

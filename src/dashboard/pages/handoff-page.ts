@@ -45,7 +45,10 @@ function links(d: HandoffDetail, view: HandoffPageView, work: Partial<CreatedWor
   const items: Html[] = [dealLink];
   items.push(dryRunWork(d) && !work?.parent?.url ? html`<span class="muted">Delivery work: not created (dry-run; see the dry-run records below)</span>` : link(work?.parent?.url ?? null, 'Delivery work (Jira / Asana)'));
   const thread = intro?.channel && intro.threadTs && !dryIntro ? `https://slack.com/archives/${encodeURIComponent(intro.channel)}/p${intro.threadTs.replace('.', '')}` : null;
-  items.push(dryIntro ? html`<span class="muted">Slack thread: not posted (dry-run)</span>` : link(thread, 'Slack thread'));
+  const skipped = d.steps.some((s) => s.stepId === 'post-intro' && s.status === 'skipped');
+  items.push(
+    dryIntro ? html`<span class="muted">Slack thread: not posted (dry-run)</span>` : skipped ? html`<span class="muted">Slack thread: none — the intro was skipped (see Steps)</span>` : link(thread, 'Slack thread'),
+  );
   return html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>`;
 }
 
@@ -63,7 +66,7 @@ ${doc.sections.map(
 function tasksSection(d: HandoffDetail, plan: StoredPlan | null, work: Partial<CreatedWork> | undefined): Html {
   const tasks = plan?.work?.tasks ?? [];
   if (tasks.length === 0) return html`<p class="unavailable">No tasks planned.</p>`;
-  return html`${d.tasks === null ? unavailable('Live task status') : ''}<div class="table-scroll" role="region" aria-label="Tasks" tabindex="0"><table>
+  return html`${d.tasks === null ? unavailable('Live task status') : ''}<div class="table-scroll" role="region" aria-label="Tasks" tabindex="0"><table class="cards-narrow">
 <thead><tr><th scope="col">Task</th><th scope="col">Owner</th><th scope="col">Due</th><th scope="col">Status</th><th scope="col">In the tool</th></tr></thead>
 <tbody>${tasks.map((t) => {
     const created = work?.tasks?.[t.id];
@@ -79,10 +82,10 @@ function tasksSection(d: HandoffDetail, plan: StoredPlan | null, work: Partial<C
     const due = live?.dueDate ?? t.dueDate;
     const overdue = live && live.category !== 'done' && due && due < new Date().toISOString().slice(0, 10);
     return html`<tr><th scope="row">${t.summary}<br><span class="muted">${t.id}${t.after.length ? ` · after ${t.after.join(', ')}` : ''}</span></th>
-<td>${owner ?? html`<span class="muted">unassigned</span>`}${t.assigneeRole ? html`<br><span class="muted">${roleLabel(t.assigneeRole)}</span>` : ''}</td>
-<td>${due ?? '—'}${overdue ? html` <span class="badge bad">overdue</span>` : ''}</td>
-<td>${status}</td>
-<td>${live?.url || created?.url ? link(live?.url ?? created?.url ?? null, live?.key ?? created?.key ?? 'open') : html`<span class="muted">${created?.key ?? created?.id ?? '—'}</span>`}</td></tr>`;
+<td data-label="Owner">${owner ?? html`<span class="muted">unassigned</span>`}${t.assigneeRole ? html`<br><span class="muted">${roleLabel(t.assigneeRole)}</span>` : ''}</td>
+<td data-label="Due">${due ?? '—'}${overdue ? html` <span class="badge bad">overdue</span>` : ''}</td>
+<td data-label="Status">${status}</td>
+<td data-label="In the tool">${live?.url || created?.url ? link(live?.url ?? created?.url ?? null, live?.key ?? created?.key ?? 'open') : html`<span class="muted">${created?.key ?? created?.id ?? '—'}</span>`}</td></tr>`;
   })}</tbody></table></div>`;
 }
 
@@ -95,7 +98,7 @@ function skipReason(d: HandoffDetail, stepId: string): string | null {
 function stepsSection(ctx: PageContext, d: HandoffDetail): Html {
   if (d.steps.length === 0) return html`<p class="unavailable">No steps have run yet.</p>`;
   const admin = ctx.user?.role === 'admin';
-  return html`<div class="table-scroll" role="region" aria-label="Steps" tabindex="0"><table>
+  return html`<div class="table-scroll" role="region" aria-label="Steps" tabindex="0"><table class="cards-narrow">
 <thead><tr><th scope="col">Step</th><th scope="col">State</th><th scope="col" class="num">Attempts</th><th scope="col">Reason / last error</th><th scope="col">Action</th></tr></thead>
 <tbody>${d.steps.map((s) => {
     const retryable = s.status === 'failed' || (d.handoff.status === 'failed' && s.status === 'pending' && s.lastError !== null);
@@ -106,7 +109,7 @@ function stepsSection(ctx: PageContext, d: HandoffDetail): Html {
         : html`<span class="muted">an admin can retry</span>`
       : '';
     const reason = s.status === 'skipped' ? skipReason(d, s.stepId) : null;
-    return html`<tr><th scope="row">${stepChip(s.stepId, s.status)} <span class="muted">${s.stepId}</span></th><td>${s.status}<br><span class="muted">${when(s.finishedAt ?? s.startedAt)}</span></td><td class="num">${s.attempts}</td><td>${kind}${s.lastError ?? reason ?? ''}</td><td>${action}</td></tr>`;
+    return html`<tr><th scope="row">${stepChip(s.stepId, s.status)} <span class="muted">${s.stepId}</span></th><td data-label="State">${s.status}<br><span class="muted">${when(s.finishedAt ?? s.startedAt)}</span></td><td class="num" data-label="Attempts">${s.attempts}</td><td data-label="Reason / last error">${kind}${s.lastError ?? reason ?? ''}</td><td data-label="Action">${action}</td></tr>`;
   })}</tbody></table></div>`;
 }
 
@@ -160,8 +163,8 @@ function escalationsSection(d: HandoffDetail, view: HandoffPageView, now: Date):
   if (d.escalations === null) return unavailable('Escalations');
   const { checks, fired } = d.escalations;
   if (checks.length === 0) return html`<p class="muted">No escalation checks for this handoff.</p>`;
-  return html`<div class="table-scroll" role="region" aria-label="Escalations" tabindex="0"><table><thead><tr><th scope="col">Check</th><th scope="col">State</th><th scope="col">Stays quiet when</th><th scope="col">Acknowledged</th></tr></thead>
-<tbody>${checks.map((c) => html`<tr><th scope="row">${c.triggerId}</th><td>${checkState(c, now)}</td><td>${quietWhen(d, view, c)}</td><td>${c.ackedBy ? html`${c.ackedBy}, ${when(c.ackedAt)}` : c.snoozedUntil ? html`snoozed until ${when(c.snoozedUntil)}` : '—'}</td></tr>`)}</tbody></table></div>
+  return html`<div class="table-scroll" role="region" aria-label="Escalations" tabindex="0"><table class="cards-narrow"><thead><tr><th scope="col">Check</th><th scope="col">State</th><th scope="col">Stays quiet when</th><th scope="col">Acknowledged</th></tr></thead>
+<tbody>${checks.map((c) => html`<tr><th scope="row">${c.triggerId}</th><td data-label="State">${checkState(c, now)}</td><td data-label="Stays quiet when">${quietWhen(d, view, c)}</td><td data-label="Acknowledged">${c.ackedBy ? html`${c.ackedBy}, ${when(c.ackedAt)}` : c.snoozedUntil ? html`snoozed until ${when(c.snoozedUntil)}` : '—'}</td></tr>`)}</tbody></table></div>
 ${fired.length ? html`<h3>Sent</h3><ul>${fired.map((e) => html`<li>${when(e.sentAt ?? e.claimedAt)} — ${e.triggerId}, rung ${e.rung}: ${e.reason}${e.notified.length ? html` <span class="muted">(to ${e.notified.map((n) => n.email ?? roleLabel(n.role)).join(', ')})</span>` : ''}${e.snoozedBy ? html` · snoozed by ${e.snoozedBy}` : ''}</li>`)}</ul>` : ''}`;
 }
 
