@@ -46,6 +46,11 @@ export interface CrmDeal {
   stageId: string | null;
   /** Deal page in the CRM UI, when known. */
   url: string | null;
+  /**
+   * How the CRM shows the deal's enumeration values, by property: `dealtype: "New Business"` for the stored
+   * `newbusiness`. Documents print these; conditions keep comparing the stored values.
+   */
+  labels?: Record<string, string>;
   archived: boolean;
   company: CrmCompany | null;
   /** Associated contacts; the first is the primary contact. */

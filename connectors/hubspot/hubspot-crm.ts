@@ -113,10 +113,11 @@ class LiveHubSpotCrm implements CrmConnector {
     const companyIds = orderedAssociationIds(deal, 'companies', isPrimaryCompanyAssociation);
     const contactIds = orderedAssociationIds(deal, 'contacts', () => false);
     const ownerId = deal.properties.hubspot_owner_id ?? null;
-    const [companies, contacts, owner] = await Promise.all([
+    const [companies, contacts, owner, options] = await Promise.all([
       this.batchRead('companies', companyIds, union(DEFAULT_COMPANY_PROPERTIES, want.companyProperties), op),
       this.batchRead('contacts', contactIds, union(DEFAULT_CONTACT_PROPERTIES, want.contactProperties), op),
       this.readOwner(ownerId, op),
+      this.readOptionLabels(op),
     ]);
 
     const properties = toBag(deal.properties);
@@ -129,6 +130,7 @@ class LiveHubSpotCrm implements CrmConnector {
       pipelineId: properties.pipeline ?? null,
       stageId: properties.dealstage ?? null,
       url: this.opts.portalId ? `https://app.hubspot.com/contacts/${this.opts.portalId}/record/0-3/${deal.id}` : null,
+      labels: optionLabelsOf(properties, options),
       archived: deal.archived ?? false,
       company: primary ? toCompany(primary) : null,
       contacts: contactIds.flatMap((id) => {
@@ -227,6 +229,28 @@ class LiveHubSpotCrm implements CrmConnector {
     return out;
   }
 
+  // The option labels of the portal's enumeration deal properties, cached like pipelines. Labels only dress
+  // the document: when they cannot be read the deal is still read, with its stored values (logged).
+  private options: { at: number; value: Promise<OptionLabels> } | undefined;
+
+  private readOptionLabels(op: string): Promise<OptionLabels> {
+    if (this.options && Date.now() - this.options.at < this.cacheMs) return this.options.value;
+    const value = this.sdk.send(`${op} property labels`, ['crm.schemas.deals.read'], (call) =>
+      this.sdk.client.crm.properties.coreApi.getAll('deals', false, undefined, call),
+    ).then((res) => {
+      const out: OptionLabels = new Map();
+      for (const p of res.results) if (p.options?.length) out.set(p.name, new Map(p.options.map((o) => [o.value, o.label])));
+      return out;
+    });
+    const entry = { at: Date.now(), value };
+    this.options = entry;
+    return value.catch((e: unknown) => {
+      if (this.options === entry) this.options = undefined; // failures are not cached
+      this.opts.logger?.warn({ err: e instanceof Error ? e.message : String(e) }, 'HubSpot deal property labels unreadable; the document shows stored values');
+      return new Map();
+    });
+  }
+
   // Owners are a handful of sales reps read for every deal: cached like pipelines (shared in-flight reads too).
   private readonly owners = new Map<string, { at: number; value: Promise<CrmPerson | null> }>();
 
@@ -261,6 +285,19 @@ class LiveHubSpotCrm implements CrmConnector {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+
+type OptionLabels = Map<string, Map<string, string>>;
+
+/** Labels of the deal's enumeration values; a multi-select value ("a;b") reads as "A, B". */
+function optionLabelsOf(properties: PropertyBag, options: OptionLabels): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(properties)) {
+    const labels = options.get(name);
+    if (!labels || !value) continue;
+    out[name] = value.split(';').map((v) => labels.get(v) ?? v).join(', ');
+  }
+  return out;
+}
 
 interface StageLike {
   id: string;

@@ -11,7 +11,9 @@ export function createSampleDealsCrm(dir: string, pipelines: CrmPipeline[]): Crm
     async getDeal(dealId: string): Promise<CrmDeal | null> {
       if (!/^[A-Za-z0-9_-]+$/.test(dealId)) return null; // ids become file names: no paths
       try {
-        return JSON.parse(await readFile(join(dir, `${dealId}.json`), 'utf8')) as CrmDeal;
+        const deal = JSON.parse(await readFile(join(dir, `${dealId}.json`), 'utf8')) as CrmDeal;
+        // A saved deal is no record in any portal: no address into one, whatever the file says.
+        return { ...deal, url: null };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
         throw e;

@@ -46,6 +46,7 @@ tr.failed { background: var(--bad-bg); box-shadow: inset 4px 0 0 var(--bad); }
 .badge.warn { color: var(--warn); background: #fff; }
 .badge.ok { color: var(--ok); background: #fff; }
 .badge.neutral { color: var(--muted); background: #fff; }
+.badge.long { white-space: normal; border-radius: 6px; }
 .steps { display: grid; grid-template-columns: repeat(2, max-content); gap: .2rem; }
 .role { font-size: .7rem; text-transform: uppercase; color: var(--muted); letter-spacing: .03em; }
 .small { font-size: .8rem; }
@@ -70,6 +71,7 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #fff; border: 
 .notice { border-left: 4px solid var(--accent); background: #eef3fe; padding: .5rem .75rem; margin: .75rem 0; }
 .notice.bad { border-color: var(--bad); background: var(--bad-bg); }
 .notice.ok { border-color: var(--ok); background: var(--ok-bg); }
+.notice.warn { border-color: var(--warn); background: var(--warn-bg); }
 .unavailable { color: var(--muted); font-style: italic; }
 figure.chart { margin: 1rem 0 2rem; }
 figure.chart figcaption { font-weight: 700; margin-bottom: .25rem; }
@@ -92,6 +94,13 @@ figure.chart .val { font-size: 11px; fill: var(--muted); }
   dl.doc { grid-template-columns: 1fr; }
   dl.doc dd { margin-bottom: .4rem; }
   .hide-narrow { display: none; }
+  /* A wide table becomes one card per row on a phone: every value on screen, each with its column's name. */
+  table.cards-narrow, table.cards-narrow tbody, table.cards-narrow tr, table.cards-narrow th, table.cards-narrow td { display: block; width: 100%; }
+  table.cards-narrow thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  table.cards-narrow tr { border-bottom: 1px solid var(--line); padding: .4rem .6rem; }
+  table.cards-narrow th, table.cards-narrow td { border: 0; padding: .15rem 0; text-align: left; }
+  table.cards-narrow td:empty { display: none; }
+  table.cards-narrow td[data-label]::before { content: attr(data-label); display: block; font-size: .7rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
 }
 `;
 

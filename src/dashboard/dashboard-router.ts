@@ -228,7 +228,10 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     const f = parseBoardQuery(req.query);
     const at = now();
     const [board, options] = await Promise.all([queryBoard(deps.store, f, at), filterOptions(deps.store)]);
-    send(res, handoffsPage(ctxOf(req, res), f, board, options, at));
+    // A deal without its own currency is in its mapping's (docs/mappings.md, `currency`).
+    const currencies = new Map(deps.mappings().map((m) => [m.mapping.name, m.mapping.currency ?? null]));
+    const rows = board.rows.map((r) => ({ ...r, currency: r.currency ?? currencies.get(r.mapping) ?? null }));
+    send(res, handoffsPage(ctxOf(req, res), f, { ...board, rows }, options, at));
   });
 
   router.get('/handoffs/:id', ...viewer, async (req, res) => {
@@ -236,7 +239,8 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     const detail = /^[A-Za-z0-9-]{1,64}$/.test(id) ? await queryHandoffDetail(deps.store, id) : null;
     if (!detail) return send(res, errorPage(ctxOf(req, res), 404, 'There is no handoff with this id.'), 404);
     const retried = typeof req.query.retried === 'string' ? req.query.retried : null;
-    send(res, handoffPage(ctxOf(req, res), detail, now(), retried ? html`<p class="notice ok" role="status">Retrying ${retried}: the handoff is queued again.</p>` : undefined));
+    const view = { mapping: deps.mappings().find((m) => m.mapping.name === detail.handoff.mapping)?.mapping ?? null, crmLive: deps.connectors.crm.mode === 'live' };
+    send(res, handoffPage(ctxOf(req, res), detail, now(), view, retried ? html`<p class="notice ok" role="status">Retrying ${retried}: the handoff is queued again.</p>` : undefined));
   });
 
   router.get('/insights', ...viewer, async (req, res) => {

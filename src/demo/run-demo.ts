@@ -7,7 +7,7 @@ import { readConfigOrReport } from '../cli/read-config.js';
 import { buildRuntime } from '../runtime/build-runtime.js';
 import { startServer } from '../runtime/start-server.js';
 import { startWorkers } from '../runtime/start-workers.js';
-import { signHubSpotRequest } from '../../connectors/hubspot/sign-request.js';
+import { postDemoWebhooks } from './demo-webhooks.js';
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../dashboard/auth/password-hash.js';
 
@@ -45,43 +45,10 @@ async function main() {
   const server = await startServer(rt);
   const workers = await startWorkers(rt);
   const base = server.url;
-  const secret = config.hubspot.clientSecret!;
-  const publicUrl = `${config.publicUrl}/webhooks/hubspot`;
-
-  const post = async (label: string, body: unknown, version: 'v2' | 'v3', tamper = false) => {
-    const raw = JSON.stringify(body);
-    const headers = signHubSpotRequest({ version, method: 'POST', url: publicUrl, body: raw, clientSecret: secret, timestampMs: Date.now() });
-    if (tamper) headers['x-hubspot-signature-v3'] = 'AAAA' + (headers['x-hubspot-signature-v3'] ?? '').slice(4);
-    const res = await fetch(`${base}/webhooks/hubspot`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw });
-    console.log(`  ${label.padEnd(62)} → ${res.status} ${await res.text()}`);
-  };
 
   console.log(`\nBaton is running at ${base} (dry-run connectors: nothing leaves this machine)\n`);
   console.log('Sending HubSpot webhooks:');
-  const now = Date.now();
-  // 1) A workflow "Send a webhook" action for deal 1001 (signature v2).
-  await post('workflow webhook, deal 1001 closed won (v2 signature)', {
-    portalId: 62515,
-    dealId: 1001,
-    isDeleted: false,
-    associations: { associatedVids: [7001], associatedCompanyIds: [9001] },
-    properties: {
-      dealname: { value: 'Analytics rollout', timestamp: now - 5000 },
-      dealstage: { value: 'closedwon', timestamp: now - 5000 },
-      pipeline: { value: 'default', timestamp: now - 86_400_000 },
-    },
-  }, 'v2');
-  // 2) An app webhook batch: deal 1002 enters closed won, plus a contact event Baton ignores (v3).
-  const batch = [
-    { eventId: 4101, subscriptionId: 77, portalId: 62515, appId: 9090, occurredAt: now - 3000, subscriptionType: 'deal.propertyChange', attemptNumber: 0, objectId: 1002, propertyName: 'dealstage', propertyValue: 'closedwon', changeSource: 'CRM_UI' },
-    { eventId: 4102, subscriptionId: 78, portalId: 62515, appId: 9090, occurredAt: now - 2500, subscriptionType: 'contact.creation', attemptNumber: 0, objectId: 7002, changeFlag: 'CREATED' },
-  ];
-  await post('app webhook batch: deal 1002 closed won + a contact event (v3)', batch, 'v3');
-  // 3) HubSpot redelivers the same batch twice (retries): deduped, still one handoff.
-  await post('the same batch again (a HubSpot retry)', batch.map((e) => ({ ...e, attemptNumber: 1 })), 'v3');
-  await post('and again', batch.map((e) => ({ ...e, attemptNumber: 2 })), 'v3');
-  // 4) A forged request.
-  await post('a forged request (bad signature)', batch, 'v3', true);
+  await postDemoWebhooks({ base, publicUrl: config.publicUrl, clientSecret: config.hubspot.clientSecret!, report: (label, status, body) => console.log(`  ${label.padEnd(62)} → ${status} ${body}`) });
 
   const handoffs = await waitForHandoffs(base, config.apiToken!, 2);
   console.log(`\n${handoffs.length} handoff(s):`);

@@ -12,7 +12,15 @@ function blankToNull(text: string): string | null {
   return trimmed === '' ? null : trimmed;
 }
 
-export function buildDocument(mapping: Mapping, ctx: RenderContext): HandoffDocument {
+/** A `deal.<property>` field as the CRM shows it (the option label of an enumeration value), when known. */
+function labelOf(labels: Record<string, string> | undefined, path: string): string | null {
+  if (!labels || !path.startsWith('deal.')) return null;
+  const name = path.slice('deal.'.length);
+  return Object.hasOwn(labels, name) ? blankToNull(labels[name] ?? '') : null;
+}
+
+/** `labels`: the deal's enumeration labels (CrmDeal.labels); `field:` items print them instead of stored values. */
+export function buildDocument(mapping: Mapping, ctx: RenderContext, labels?: Record<string, string>): HandoffDocument {
   const sections: DocumentSection[] = [];
   const missing: MissingField[] = [];
   for (const id of SECTION_IDS) {
@@ -21,7 +29,7 @@ export function buildDocument(mapping: Mapping, ctx: RenderContext): HandoffDocu
     const fields = items.map((item, i) => {
       const value =
         item.field !== undefined
-          ? readFieldPath(ctx, item.field)
+          ? (labelOf(labels, item.field) ?? readFieldPath(ctx, item.field))
           : blankToNull(renderAt(mapping, ['document', 'sections', id, i, 'value'], item.value ?? '', ctx));
       const key = fieldKey(item);
       if (value === null && item.required) missing.push({ section: id, key, label: item.label });

@@ -40,7 +40,7 @@ export function buildHandoff(mapping: Mapping, deal: CrmDeal, opts: { closedAt: 
     handoff_url: opts.handoffUrl ?? '',
   };
   const calendar = mappingCalendar(mapping);
-  const document = buildDocument(mapping, ctx);
+  const document = buildDocument(mapping, ctx, deal.labels);
   const { work, kickoffDue } = planWork(mapping, ctx, people, opts.closedAt, calendar);
   const intro = planIntro(mapping, ctx, kickoffDue);
   return { document, people, work, intro, kickoffDue, calendar };

@@ -308,6 +308,8 @@ export const MappingShape = strict({
   trigger: TriggerSchema,
   prepare: strict({ stage: z.string().min(1) }).optional(),
   timezone: z.string().min(1).default('UTC'),
+  /** The currency of amounts on deals that carry none (a single-currency HubSpot portal leaves deal_currency_code empty). */
+  currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as USD').optional(),
   business_days: BusinessDaysSchema.default({ holidays: null }),
   people: z.record(RoleName, PersonSchema).default({}),
   document: DocumentSchema,

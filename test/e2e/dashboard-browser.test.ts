@@ -1,7 +1,7 @@
 // The dashboard in headless Chromium (Debian's package, driven by playwright-core) against a whole
 // Baton with workers: sign in, see a stalled handoff flagged, open it, retry a failed step as an admin
 // (the worker then finishes the handoff), and a viewer cannot. Screenshots of every page go to
-// test-artifacts/; with UPDATE_SCREENSHOTS=1 the handoffs page also to docs/screenshots/handoffs.png (README).
+// test-artifacts/. (The README's screenshot is taken from the demo's handoffs: dashboard-truth.test.ts.)
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,8 +100,6 @@ describe('dashboard in a browser', () => {
     expect(filtered).not.toContain(ids.stalled);
     await page.goto(`${b.url}/`);
     await shot(page, 'handoffs');
-    // The README's screenshot is refreshed on request only, so a test run leaves the tree clean.
-    if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: join(process.cwd(), 'docs', 'screenshots', 'handoffs.png') });
     // Keyboard: the first Tab reaches the skip link.
     await page.keyboard.press('Tab');
     await expect(page.evaluate('document.activeElement && document.activeElement.textContent')).resolves.toBe('Skip to content');

@@ -31,6 +31,9 @@ describe('closed-won with live connectors (stand-ins)', () => {
     }, 'handoff done', 20_000);
     const h = await b.api(`/api/handoffs/${page.items[0].id}`);
     expect(h.steps.map((s: { status: string }) => s.status)).toEqual(['done', 'done', 'done', 'done']);
+    // The document prints the deal type as HubSpot shows it (the property's option label), not the stored value.
+    const fields = (h.document.sections as { fields: { label: string; value: string | null }[] }[]).flatMap((s) => s.fields);
+    expect(fields.find((f) => f.label === 'Deal type')?.value).toBe('New Business');
 
     // Jira: one epic + 7 tasks under it, assignees by accountId, due dates, and Blocks links blocker → blocked.
     const issues = world.jira.state.issues;

@@ -147,6 +147,13 @@ const STANDARD_DEAL_PROPERTIES: Array<[string, string, string]> = [
   ['deal_currency_code', 'enumeration', 'select'], ['hs_object_id', 'number', 'number'],
   ['hs_v2_date_entered_current_stage', 'datetime', 'date'], ['hs_pinned_engagement_id', 'number', 'number'],
 ];
+/** HubSpot's default options of its standard enumeration deal properties (values as stored, labels as shown). */
+const STANDARD_OPTIONS: Record<string, Array<{ label: string; value: string; displayOrder: number; hidden: boolean }>> = {
+  dealtype: [
+    { label: 'New Business', value: 'newbusiness', displayOrder: 0, hidden: false },
+    { label: 'Existing Business', value: 'existingbusiness', displayOrder: 1, hidden: false },
+  ],
+};
 /** Properties HubSpot computes itself: writing them is rejected. */
 const READ_ONLY = new Set(['hs_object_id', 'createdate', 'hs_lastmodifieddate', 'hs_v2_date_entered_current_stage']);
 const DEFAULT_DEAL_READ = ['dealname', 'amount', 'dealstage', 'pipeline', 'closedate', 'createdate', 'hs_lastmodifieddate', 'hs_object_id'];
@@ -169,7 +176,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
   };
   state.groups.set('dealinformation', { name: 'dealinformation', label: 'Deal information', displayOrder: 0 });
   for (const [name, type, fieldType] of STANDARD_DEAL_PROPERTIES) {
-    state.properties.set(name, { name, label: name, type, fieldType, groupName: 'dealinformation' });
+    state.properties.set(name, { name, label: name, type, fieldType, groupName: 'dealinformation', ...(STANDARD_OPTIONS[name] ? { options: STANDARD_OPTIONS[name] } : {}) });
   }
   if (opts.batonProperties !== false) {
     state.groups.set(BATON_PROPERTY_GROUP.name, { ...BATON_PROPERTY_GROUP });

@@ -14,10 +14,31 @@ export function stepChip(stepId: string, status: string): Html {
   return html`<span class="step ${status}" title="${stepId}: ${status}">${STEP_LABELS[stepId] ?? stepId} <span aria-hidden="true">${STEP_MARK[status] ?? ''}</span><span class="sr-only">${status}</span></span>`;
 }
 
-export function statusBadge(status: string, phase?: string): Html {
+/** What the document lacks, when the state badge should say so. */
+export interface DocumentState {
+  complete: boolean;
+  missingCount: number;
+}
+
+/**
+ * The handoff's state. A handoff whose steps all ran but whose document misses required fields is not
+ * the same "done" as a complete one: it says so, in amber, with how many fields are missing.
+ */
+export function statusBadge(status: string, phase?: string, doc?: DocumentState): Html {
   if (phase === 'preparing') return html`<span class="badge neutral">preparing</span>`;
+  if (status === 'done' && doc && !doc.complete) {
+    return html`<span class="badge warn long">done — document incomplete (${plural(doc.missingCount, 'field')} missing)</span>`;
+  }
   const kind = status === 'failed' ? 'bad' : status === 'done' ? 'ok' : status === 'stopped' ? 'neutral' : 'warn';
   return html`<span class="badge ${kind}">${status}</span>`;
+}
+
+export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** A mapping's role key as people say it: `sales_rep` → "Sales rep". */
+export function roleLabel(role: string): string {
+  const words = role.replace(/[_-]+/g, ' ').trim();
+  return words ? words[0]!.toUpperCase() + words.slice(1) : role;
 }
 
 // Intl formatters are costly to build: one per currency, reused.
@@ -47,6 +68,13 @@ export function money(amount: string | null, currency: string | null): string {
 
 export function daysSince(iso: string | null, now: Date): number | null {
   return iso ? Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / 86_400_000)) : null;
+}
+
+/** A CRM date property (ISO text or epoch milliseconds) as its calendar day, "2026-11-24"; HubSpot keeps dates at UTC. */
+export function calendarDay(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const d = new Date(/^\d+$/.test(value) ? Number(value) : value);
+  return Number.isNaN(d.getTime()) ? value : d.toISOString().slice(0, 10);
 }
 
 /** "2026-01-05 14:03 UTC": unambiguous for a team across time zones. */

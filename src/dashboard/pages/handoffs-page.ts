@@ -54,14 +54,14 @@ function row(r: BoardRow, now: Date): Html {
   return html`<tr class="${cls}" data-handoff="${r.id}">
 <th scope="row"><a href="/handoffs/${r.id}">${r.client ?? r.dealName ?? r.title}</a>${r.client && r.dealName ? html`<br><span class="muted">${r.dealName}</span>` : ''}
 ${flag ? html` ${flag}` : ''}${r.risk.reasons.length ? html`<ul class="reasons">${r.risk.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}</th>
-<td class="num">${money(r.amount, r.currency)}</td>
-<td><span class="role">Rep</span> ${person(r.repName, r.repEmail)}<br><span class="role">Lead</span> ${person(r.leadName, r.leadEmail)}</td>
-<td class="num">${days === null ? '—' : `${days} d`}</td>
-<td>${r.complete ? html`<span class="badge ok">complete</span>` : html`<span class="badge bad">missing ${r.missingCount}</span>`}</td>
-<td><div class="steps">${r.steps.length ? r.steps.map((s) => stepChip(s.stepId, s.status)) : html`<span class="muted">not started</span>`}</div></td>
-<td>${r.kickoffDue ? html`Kickoff<br><span class="muted">${r.kickoffDue}</span>` : html`<span class="muted">—</span>`}</td>
-<td>${blockers(r)}</td>
-<td>${statusBadge(r.status, r.phase)}<br><span class="muted small">${r.mapping}</span></td>
+<td class="num" data-label="Value">${money(r.amount, r.currency)}</td>
+<td data-label="Rep / lead"><span class="role">Rep</span> ${person(r.repName, r.repEmail)}<br><span class="role">Lead</span> ${person(r.leadName, r.leadEmail)}</td>
+<td class="num" data-label="Since won">${days === null ? '—' : `${days} d`}</td>
+<td data-label="Document">${r.complete ? html`<span class="badge ok">complete</span>` : html`<span class="badge bad">missing ${r.missingCount}</span>`}</td>
+<td data-label="Steps"><div class="steps">${r.steps.length ? r.steps.map((s) => stepChip(s.stepId, s.status)) : html`<span class="muted">not started</span>`}</div></td>
+<td data-label="Next milestone">${r.kickoffDue ? html`Kickoff<br><span class="muted">${r.kickoffDue}</span>` : html`<span class="muted">—</span>`}</td>
+<td data-label="Blockers">${blockers(r)}</td>
+<td class="state" data-label="State">${statusBadge(r.status, r.phase, { complete: r.complete, missingCount: r.missingCount })}<br><span class="muted small">${r.mapping}</span></td>
 </tr>`;
 }
 
@@ -70,9 +70,9 @@ export function boardTable(board: BoardPage, f: BoardFilter, now: Date): Html {
   const prev = board.page > 1 ? html`<a href="${queryString(f, board.page - 1)}" rel="prev">← Previous</a>` : '';
   const next = board.page < board.pages ? html`<a href="${queryString(f, board.page + 1)}" rel="next">Next →</a>` : '';
   return html`<p class="muted">${board.total} handoff${board.total === 1 ? '' : 's'} · page ${board.page} of ${board.pages}</p>
-<div class="table-scroll" role="region" aria-label="Handoffs" tabindex="0"><table>
+<div class="table-scroll" role="region" aria-label="Handoffs" tabindex="0"><table class="cards-narrow">
 <thead><tr><th scope="col">Client / deal</th><th scope="col" class="num">Value</th><th scope="col">Rep / project lead</th>
-<th scope="col" class="num">Since close</th><th scope="col">Document</th><th scope="col">Steps</th><th scope="col">Next milestone</th><th scope="col">Blockers, escalations</th><th scope="col">State</th></tr></thead>
+<th scope="col" class="num" title="Days since the deal was marked won">Since won</th><th scope="col">Document</th><th scope="col">Steps</th><th scope="col">Next milestone</th><th scope="col">Blockers, escalations</th><th scope="col">State</th></tr></thead>
 <tbody>${board.rows.map((r) => row(r, now))}</tbody></table></div>
 <nav class="pager" aria-label="Pages">${prev}${next}</nav>`;
 }

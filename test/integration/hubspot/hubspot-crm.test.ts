@@ -156,6 +156,30 @@ describe('getDeal (live)', () => {
     expect(deal?.url).toBeNull();
   });
 
+  it('labels enumeration values from the property definitions (read once), and still reads the deal when they fail', async () => {
+    const definitions = { results: [
+      { name: 'dealtype', label: 'Deal Type', type: 'enumeration', fieldType: 'radio', groupName: 'dealinformation', options: [{ label: 'New Business', value: 'newbusiness', displayOrder: 0, hidden: false }] },
+      { name: 'services', label: 'Services', type: 'enumeration', fieldType: 'checkbox', groupName: 'dealinformation', options: [{ label: 'Training', value: 'training', displayOrder: 0, hidden: false }, { label: 'Support', value: 'support', displayOrder: 1, hidden: false }] },
+    ] };
+    const dealReply = (id: string) => dealBody({ id, properties: { dealstage: 'closedwon', pipeline: 'default', hubspot_owner_id: null, dealtype: 'newbusiness', services: 'training;support' }, associations: {} });
+    let dealReads = 0;
+    for (let i = 0; i < 2; i++) nock(BASE).get('/crm/v3/objects/deals/7').query(true).reply(200, () => (dealReads++, dealReply('7')));
+    nock(BASE).get('/crm/v3/properties/deals').query(true).once().reply(200, definitions);
+    const crm = live();
+    for (let i = 0; i < 2; i++) {
+      const deal = await crm.getDeal('7');
+      expect(deal?.labels).toEqual({ dealtype: 'New Business', services: 'Training, Support' });
+      expect(deal?.properties.dealtype).toBe('newbusiness'); // conditions compare stored values
+    }
+    expect(dealReads).toBe(2);
+    // Labels unreadable (a 503 here): the deal is read all the same, without labels.
+    nock(BASE).get('/crm/v3/objects/deals/8').query(true).reply(200, dealReply('8'));
+    nock(BASE).get('/crm/v3/properties/deals').query(true).reply(503, { status: 'error', message: 'unavailable', category: 'SERVICE_UNAVAILABLE' });
+    const deal = await live().getDeal('8');
+    expect(deal?.properties.dealtype).toBe('newbusiness');
+    expect(deal?.labels).toEqual({});
+  });
+
   it('404 → null (deleted or archived deal)', async () => {
     nock(BASE).get('/crm/v3/objects/deals/404').query(true).reply(404, { status: 'error', message: 'Object not found.  objectId are usually numeric.', category: 'OBJECT_NOT_FOUND' });
     expect(await live().getDeal('404')).toBeNull();
