@@ -8,8 +8,8 @@ import type { AsanaClient } from './asana-client.js';
 import { describeAsanaFailure } from './classify-error.js';
 
 const FIELDS = 'name,completed,assignee.email,assignee.name,due_on,due_at,permalink_url,modified_at';
-/** Read by one task: a 404 is an answer here (the task is gone), not a failure. */
-const GONE = Symbol('gone');
+/** Read by one task: a 404 is an answer here (the task is gone), not a failure. An object: the client checks every answer is one. */
+const GONE: Readonly<{ gone: true }> = Object.freeze({ gone: true });
 
 export async function readAsanaTasks(api: AsanaClient, refs: TaskRef[], ctx: { mapping: string }): Promise<TaskState[]> {
   const out: TaskState[] = [];
