@@ -162,8 +162,11 @@ export interface CreatedWork {
   notes: string[];
 }
 
-/** How far a task is, in the tool's own terms: Jira's status category, Asana's completed flag. */
-export type TaskCategory = 'todo' | 'in_progress' | 'done' | 'unknown';
+/**
+ * How far a task is, in the tool's own terms: Jira's status category, Asana's completed flag. `deleted`: the
+ * tool said the task is gone (a 404 on reading it, a delete event); Baton stops watching it.
+ */
+export type TaskCategory = 'todo' | 'in_progress' | 'done' | 'unknown' | 'deleted';
 
 /** A task Baton created, as the watcher refers to it. */
 export interface TaskRef {
@@ -180,6 +183,10 @@ export interface TaskState {
   externalId: string;
   /** False when the tool no longer has the task (deleted, or no permission). */
   found: boolean;
+  /** The tool said the task does not exist (404): deleted, not merely hidden from Baton's account. */
+  deleted: boolean;
+  /** When the tool last changed the task (Jira `updated`, Asana `modified_at`), ISO-8601 UTC; null when unknown. */
+  updatedAt: string | null;
   statusName: string | null;
   category: TaskCategory;
   /** Email when the tool shows it, else the display name. */

@@ -1,7 +1,7 @@
 // Asana webhooks (FACTS §4 and Asana's webhook guide): creating a webhook makes Asana POST a handshake
 // carrying `X-Hook-Secret`, which the receiver echoes back and keeps; every later delivery carries
-// `X-Hook-Signature: <hex HMAC-SHA256(that secret, raw body)>`. Constant-time compare against each
-// secret Baton holds (one per registered webhook).
+// `X-Hook-Signature: <hex HMAC-SHA256(that secret, raw body)>`. Constant-time compare against the
+// secrets given (the receiver passes the one current secret of the webhook the delivery came in on).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export function verifyAsanaSignature(rawBody: Buffer, signature: string | undefined, secrets: string[]): boolean {

@@ -2,17 +2,19 @@
 // which issue, and its status category, assignee and due date as the payload states them. Only this file
 // knows the payload's shape (fixtures jira-issue-*.json).
 import type { TaskCategory } from '../types.js';
-import { jiraAssignee, jiraCategory } from './read-task-status.js';
+import { jiraAssignee, jiraCategory, jiraTime } from './read-task-status.js';
 import { taskIdFromLabels } from './markers.js';
 
 export interface JiraIssueEvent {
   kind: 'created' | 'updated' | 'deleted';
   /** ms since epoch, from the payload. */
   timestamp: number;
+  /** When the issue was last changed (its `fields.updated`, else the webhook's timestamp), ISO-8601 UTC. */
+  updatedAt: string | null;
   issueId: string;
   issueKey: string | null;
   statusName: string | null;
-  category: TaskCategory;
+  category: Exclude<TaskCategory, 'deleted'>;
   assignee: string | null;
   dueDate: string | null;
   labels: string[];
@@ -47,9 +49,11 @@ export function parseJiraWebhook(body: unknown): JiraIssueEvent | null {
   const status = rec(fields.status);
   const labels = Array.isArray(fields.labels) ? fields.labels.filter((l): l is string => typeof l === 'string') : [];
   const items = Array.isArray(rec(b.changelog).items) ? (rec(b.changelog).items as unknown[]) : [];
+  const timestamp = typeof b.timestamp === 'number' ? b.timestamp : Date.now();
   return {
     kind,
-    timestamp: typeof b.timestamp === 'number' ? b.timestamp : Date.now(),
+    timestamp,
+    updatedAt: jiraTime(fields.updated) ?? jiraTime(timestamp),
     issueId: String(id),
     issueKey: typeof issue.key === 'string' ? issue.key : null,
     statusName: typeof status.name === 'string' ? status.name : null,

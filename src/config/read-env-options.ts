@@ -121,6 +121,18 @@ const EnvSchema = z
     ASANA_WEBHOOK_SECRET: optionalString,
     BATON_FEEDBACK_FORM_SECRET: optionalString,
     BATON_WATCH_POLL_SECONDS: int(300, 0, 86_400),
+    // Handled inbox events and webhook delivery ids are kept this long (docs/operations.md). At least 2 days:
+    // longer than every redelivery window (HubSpot retries for 24 hours), so dedupe never forgets an event
+    // that can still come back.
+    BATON_INBOX_RETENTION_DAYS: z.preprocess(
+      emptyToUndefined,
+      z.coerce
+        .number({ error: 'expected a number of days' })
+        .int('expected a whole number of days')
+        .min(2, 'must be at least 2 days: HubSpot redelivers for 24 hours, and dedupe must remember an event longer than that')
+        .max(3_650, 'must be at most 3650 days')
+        .default(30),
+    ),
     BATON_SNOOZE_SECONDS: int(86_400, 1, 30 * 86_400),
     BATON_FEEDBACK_REMINDER: z.preprocess(emptyToUndefined, z.string().default('3 business days').superRefine(durationCheck)),
     // Dashboard sign-in (docs/dashboard.md). BATON_USERS is parsed below (its problems name the entry).
@@ -171,6 +183,8 @@ export interface BatonConfig {
   queuePrefix: string;
   workerConcurrency: number;
   reconcileEveryMs: number;
+  /** Handled inbox events and webhook delivery ids older than this are pruned (BATON_INBOX_RETENTION_DAYS). */
+  inboxRetentionMs: number;
   /** How long a job's lock lives without renewal: a killed worker's job is taken over after about this long. */
   jobLockMs: number;
   /** Quiet period before a pre-close nudge is sent, so a burst of deal edits yields one DM. */
@@ -262,6 +276,7 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
     queuePrefix: e.BATON_QUEUE_PREFIX,
     workerConcurrency: e.BATON_WORKER_CONCURRENCY,
     reconcileEveryMs: e.BATON_RECONCILE_EVERY_SECONDS * 1000,
+    inboxRetentionMs: e.BATON_INBOX_RETENTION_DAYS * 86_400_000,
     jobLockMs: e.BATON_JOB_LOCK_MS,
     nudgeDelayMs: e.BATON_NUDGE_DELAY_SECONDS * 1000,
     webhookMaxBytes: e.BATON_WEBHOOK_MAX_BYTES,

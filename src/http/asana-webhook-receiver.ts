@@ -1,13 +1,15 @@
-// POST /webhooks/asana — Asana's two-step webhooks. The handshake (X-Hook-Secret) is accepted only on a
-// URL carrying ?token=<ASANA_WEBHOOK_SECRET> (so nobody else can plant a secret); Baton keeps the secret
-// and echoes it. Every later delivery must carry X-Hook-Signature (HMAC-SHA256 of the raw body with a
-// kept secret) or gets 401. Task events become one `status` job; the worker re-reads the tasks.
+// POST /webhooks/asana[/<webhook>] — Asana's two-step webhooks. The handshake (X-Hook-Secret) is accepted only
+// on a URL carrying ?token=<ASANA_WEBHOOK_SECRET> (so nobody else can plant a secret); Baton keeps the secret
+// and echoes it. Each webhook is told apart by the local id its target path carries (Asana's advice: one
+// unique target per webhook, e.g. the project gid); a new handshake on that path replaces its secret, so one
+// secret stays current per webhook. Every later delivery must carry X-Hook-Signature (HMAC-SHA256 of the raw
+// body with that webhook's secret) or gets 401. Task events become one `status` job; the worker re-reads the tasks.
 import express, { type Request, type Response, type Router } from 'express';
 import type { Queue } from 'bullmq';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Logger } from '../log/create-logger.js';
 import type { Store } from '../store/database.js';
-import { listWebhookSecrets, saveWebhookSecret } from '../store/webhook-repo.js';
+import { currentWebhookSecret, saveWebhookSecret } from '../store/webhook-repo.js';
 import { parseAsanaEvents, verifyAsanaSignature } from '../../connectors/asana/verify-webhook.js';
 import type { AsanaStatusJob } from '../queue/job-schemas.js';
 
@@ -20,6 +22,8 @@ export interface AsanaReceiverDeps {
   logger: Logger;
 }
 
+const WEBHOOK_ID = /^[A-Za-z0-9_-]{0,64}$/;
+
 /** Equal-length digests, so the compare takes the same time whatever the given token's length. */
 function sameToken(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
@@ -29,8 +33,14 @@ function sameToken(given: string, expected: string): boolean {
 
 export function asanaWebhookRouter(deps: AsanaReceiverDeps): Router {
   const router = express.Router();
-  router.post('/webhooks/asana', express.raw({ type: () => true, limit: deps.maxBytes }), async (req: Request, res: Response) => {
+  router.post(['/webhooks/asana', '/webhooks/asana/:webhook'], express.raw({ type: () => true, limit: deps.maxBytes }), async (req: Request, res: Response) => {
     const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    // The bare path is the webhook '' (targets registered before webhooks had ids).
+    const webhook = typeof req.params.webhook === 'string' ? req.params.webhook : '';
+    if (!WEBHOOK_ID.test(webhook)) {
+      res.status(404).json({ error: 'unknown webhook path: use /webhooks/asana/<id> with letters, digits, - or _' });
+      return;
+    }
     const hookSecret = req.get('x-hook-secret');
     if (hookSecret !== undefined) {
       const token = typeof req.query.token === 'string' ? req.query.token : '';
@@ -39,12 +49,12 @@ export function asanaWebhookRouter(deps: AsanaReceiverDeps): Router {
         res.status(401).json({ error: 'handshake refused: the target URL must carry ?token=<ASANA_WEBHOOK_SECRET>' });
         return;
       }
-      await saveWebhookSecret(deps.store, 'asana', hookSecret);
+      await saveWebhookSecret(deps.store, 'asana', webhook, hookSecret);
       res.status(200).set('X-Hook-Secret', hookSecret).end();
       return;
     }
-    const secrets = await listWebhookSecrets(deps.store, 'asana');
-    if (!verifyAsanaSignature(rawBody, req.get('x-hook-signature'), secrets)) {
+    const secret = await currentWebhookSecret(deps.store, 'asana', webhook);
+    if (!verifyAsanaSignature(rawBody, req.get('x-hook-signature'), secret ? [secret] : [])) {
       deps.logger.warn('asana webhook rejected: bad or missing X-Hook-Signature');
       res.status(401).json({ error: 'invalid signature' });
       return;

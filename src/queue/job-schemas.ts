@@ -79,6 +79,8 @@ export const JiraStatusJobSchema = z.object({
   event: z.object({
     kind: z.enum(['created', 'updated', 'deleted']),
     timestamp: z.number(),
+    /** Absent in jobs queued before it existed: the timestamp stands in. */
+    updatedAt: z.string().nullable().optional(),
     issueId: z.string(),
     issueKey: z.string().nullable(),
     statusName: z.string().nullable(),

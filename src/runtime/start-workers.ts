@@ -12,6 +12,7 @@ import { processIngestJob } from '../../jobs/ingest.js';
 import { processRouteJob } from '../../jobs/route.js';
 import { processHandoffJob } from '../../jobs/handoff.js';
 import { processReconcileJob } from '../../jobs/reconcile.js';
+import { processPruneJob } from '../../jobs/prune.js';
 import { processNudgeJob } from '../../jobs/nudge.js';
 import { onCheckJobFailed, processCheckJob, processEscalationAction, sweepChecks } from '../../jobs/escalate.js';
 import { processAsanaStatusJob, processJiraStatusJob, processPollJob } from '../../jobs/task-status.js';
@@ -93,7 +94,7 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
       config.workerConcurrency,
     ),
     make(QUEUE_NAMES.nudge, (d, job) => processNudgeJob(d, parseJob(NudgeJobSchema, job.data, 'nudge')), 4),
-    make(QUEUE_NAMES.maintenance, async (d, job) => (job.name === 'reconcile' ? processReconcileJob(d) : undefined), 1),
+    make(QUEUE_NAMES.maintenance, async (d, job) => (job.name === 'reconcile' ? processReconcileJob(d) : job.name === 'prune' ? processPruneJob(d) : undefined), 1),
     // Watching (docs/watching.md): escalation checks and clicks, live task status, feedback.
     make(
       QUEUE_NAMES.watch,
@@ -137,6 +138,8 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
   } else {
     await rt.queues.maintenance.removeJobScheduler('reconcile');
   }
+  // Retention (jobs/prune.ts): hourly, whatever the connectors.
+  await rt.queues.maintenance.upsertJobScheduler('prune', { every: 3_600_000 }, { name: 'prune' });
   // Watching: the sweep re-adds check jobs Redis lost; the poll reads live tools for missed webhooks.
   const liveTool = deps.workTools.jira.mode === 'live' || deps.workTools.asana.mode === 'live';
   if (config.watch.pollEveryMs > 0) {

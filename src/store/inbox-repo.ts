@@ -115,3 +115,15 @@ export async function countInbox(store: Store, filter?: { status?: InboxStatus }
   const row = await q.executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/**
+ * Deletes up to `limit` handled events (routed, ignored, failed) received before `olderThan`; pending ones
+ * are never touched (they still have work to do). Returns how many went. Batches keep each delete short.
+ */
+export async function pruneHandledInbox(store: Store, olderThan: string, limit: number): Promise<number> {
+  const r = await store.db
+    .deleteFrom('inbox_events')
+    .where('id', 'in', (eb) => eb.selectFrom('inbox_events').select('id').where('status', '!=', 'pending').where('received_at', '<', olderThan).limit(limit))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

@@ -20,6 +20,11 @@ export interface TaskStatusRow {
   doneAt: string | null;
   observedAt: string;
   source: string;
+  /** When the tool last changed the task, as far as Baton knows (ISO-8601 UTC). */
+  toolUpdatedAt: string | null;
+  revision: number;
+  /** When Baton learned the tool deleted the task; such a task is no longer polled. */
+  deletedAt: string | null;
 }
 
 function toRow(r: TaskStatusRecord): TaskStatusRow {
@@ -38,6 +43,9 @@ function toRow(r: TaskStatusRecord): TaskStatusRow {
     doneAt: r.done_at,
     observedAt: r.observed_at,
     source: r.source,
+    toolUpdatedAt: r.tool_updated_at,
+    revision: r.revision,
+    deletedAt: r.deleted_at,
   };
 }
 
@@ -68,6 +76,8 @@ export async function seedTasks(
         done_at: null,
         observed_at: now,
         source: 'created',
+        tool_updated_at: null,
+        deleted_at: null,
       })),
     )
     .onConflict((oc) => oc.columns(['handoff_id', 'task_id']).doNothing())
@@ -101,6 +111,8 @@ export interface ObservedTask {
   category: TaskCategory;
   assignee: string | null;
   dueDate: string | null;
+  /** When the tool last changed the task (its own clock); null when the tool did not say. */
+  updatedAt?: string | null;
 }
 
 export interface TaskChange {
@@ -110,20 +122,34 @@ export interface TaskChange {
 }
 
 /**
- * Stores what the tool says now and returns what changed (status category/name, assignee, due date).
- * started_at / done_at record when Baton first saw the task started / done.
+ * An observation older than what is stored (by the tool's own clock): a slow read or a late delivery that
+ * must not roll the task back. Observations without a time are never stale.
  */
-export async function applyObservedTask(store: Store, handoffId: string, taskId: string, seen: ObservedTask, source: string): Promise<{ before: TaskStatusRow; changes: TaskChange[] } | null> {
-  const before = await getTaskStatus(store, handoffId, taskId);
-  if (!before) return null;
+export function isStaleObservation(before: TaskStatusRow, seen: ObservedTask): boolean {
+  return !!seen.updatedAt && !!before.toolUpdatedAt && Date.parse(seen.updatedAt) < Date.parse(before.toolUpdatedAt);
+}
+
+/** What an observation changes (status category/name, assignee, due date) against the stored row. */
+export function diffObservedTask(before: TaskStatusRow, seen: ObservedTask): TaskChange[] {
   const changes: TaskChange[] = [];
   if (before.category !== seen.category || (seen.statusName !== null && before.statusName !== seen.statusName)) {
     changes.push({ field: 'status', from: before.statusName ?? before.category, to: seen.statusName ?? seen.category });
   }
   if (before.assignee !== seen.assignee) changes.push({ field: 'assignee', from: before.assignee, to: seen.assignee });
   if (before.dueDate !== seen.dueDate) changes.push({ field: 'due', from: before.dueDate, to: seen.dueDate });
+  return changes;
+}
+
+/**
+ * Stores an observation over the revision it was computed from (compare-and-set): false when another
+ * writer got there first, and nothing is written. started_at / done_at record when Baton first saw the
+ * task started / done; tool_updated_at only moves forward. Pass a transaction's store to commit it with
+ * other writes (the audit lines, the delivery mark).
+ */
+export async function commitObservedTask(store: Store, before: TaskStatusRow, seen: ObservedTask, source: string): Promise<boolean> {
   const now = nowIso();
-  await store.db
+  const newer = seen.updatedAt && (!before.toolUpdatedAt || Date.parse(seen.updatedAt) > Date.parse(before.toolUpdatedAt)) ? seen.updatedAt : before.toolUpdatedAt;
+  const r = await store.db
     .updateTable('task_status')
     .set({
       status_name: seen.statusName === null ? before.statusName : storableText(seen.statusName),
@@ -134,15 +160,19 @@ export async function applyObservedTask(store: Store, handoffId: string, taskId:
       done_at: seen.category === 'done' ? (before.doneAt ?? now) : null,
       observed_at: now,
       source,
+      tool_updated_at: newer,
+      deleted_at: seen.category === 'deleted' ? (before.deletedAt ?? now) : null,
+      revision: before.revision + 1,
     })
-    .where('handoff_id', '=', handoffId)
-    .where('task_id', '=', taskId)
-    .execute();
-  return { before, changes };
+    .where('handoff_id', '=', before.handoffId)
+    .where('task_id', '=', before.taskId)
+    .where('revision', '=', before.revision)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 /**
- * Handoffs still being watched (not stopped) that have at least one task not done: what the periodic
+ * Handoffs still being watched (not stopped) that have at least one task neither done nor deleted: what the periodic
  * reconciliation polls. Keyset-paged by handoff id.
  */
 export async function listHandoffsWithOpenTasks(store: Store, q: { after?: string; limit: number }): Promise<string[]> {
@@ -151,7 +181,7 @@ export async function listHandoffsWithOpenTasks(store: Store, q: { after?: strin
     .innerJoin('handoffs', 'handoffs.id', 'task_status.handoff_id')
     .select('task_status.handoff_id')
     .distinct()
-    .where('task_status.category', '!=', 'done')
+    .where('task_status.category', 'not in', ['done', 'deleted'])
     .where('handoffs.status', '!=', 'stopped');
   if (q.after) query = query.where('task_status.handoff_id', '>', q.after);
   const rows = await query.orderBy('task_status.handoff_id').limit(q.limit).execute();

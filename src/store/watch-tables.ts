@@ -82,6 +82,12 @@ export interface TaskStatusTable {
   /** When Baton last learned something about the task. */
   observed_at: IsoTime;
   source: string;
+  /** When the tool last changed the task (its own clock): older observations are ignored (0004). */
+  tool_updated_at: IsoTime | null;
+  /** Bumped on every write: a write commits only over the revision it was computed from (0004). */
+  revision: ColumnType<number, number | undefined, number>;
+  /** The tool said the task is gone (404, a delete event): no longer polled (0004). */
+  deleted_at: IsoTime | null;
 }
 
 export interface FeedbackRequestsTable {
@@ -115,6 +121,8 @@ export interface WebhookDeliveriesTable {
 export interface WebhookSecretsTable {
   id: AutoId;
   source: string;
+  /** Which webhook (Asana: the `resource` its target URL names; '' when it names none): one current secret each. */
+  webhook: ColumnType<string, string | undefined, string>;
   secret: string;
   created_at: IsoTime;
 }

@@ -1,9 +1,16 @@
 // Inbound webhooks of the delivery tools: delivery ids already handled (Jira's X-Atlassian-Webhook-Identifier
-// is stable across retries) and the per-webhook secrets Asana hands over in its handshake.
+// is stable across retries) and the per-webhook secrets Asana hands over in its handshake. A delivery is
+// recorded only once its effects are committed (jobs/task-status.ts), so a retry after a failure re-runs it.
 import type { Store } from './database.js';
 import { nowIso } from './column-codecs.js';
 
-/** True the first time a (source, delivery id) is seen; false for every redelivery. */
+/** Whether a delivery's effects were all committed already: a redelivery of it has nothing left to do. */
+export async function isDeliveryHandled(store: Store, source: string, deliveryId: string): Promise<boolean> {
+  const r = await store.db.selectFrom('webhook_deliveries').select('delivery_id').where('source', '=', source).where('delivery_id', '=', deliveryId).executeTakeFirst();
+  return r !== undefined;
+}
+
+/** Marks a delivery handled (after its effects). True the first time a (source, delivery id) is recorded. */
 export async function recordDelivery(store: Store, source: string, deliveryId: string): Promise<boolean> {
   const r = await store.db
     .insertInto('webhook_deliveries')
@@ -20,14 +27,25 @@ export async function pruneDeliveries(store: Store, olderThan: string): Promise<
   return Number(r.numDeletedRows);
 }
 
-export async function saveWebhookSecret(store: Store, source: string, secret: string): Promise<void> {
+/**
+ * The secret a webhook's handshake handed over, replacing the one an earlier handshake of the same webhook
+ * left: one current secret per webhook, so old ones stop verifying deliveries.
+ */
+export async function saveWebhookSecret(store: Store, source: string, webhook: string, secret: string): Promise<void> {
   await store.db
     .insertInto('webhook_secrets')
-    .values({ source, secret, created_at: nowIso() })
-    .onConflict((oc) => oc.columns(['source', 'secret']).doNothing())
+    .values({ source, webhook, secret, created_at: nowIso() })
+    .onConflict((oc) => oc.columns(['source', 'webhook']).doUpdateSet({ secret, created_at: nowIso() }))
     .execute();
 }
 
+/** The current secret of one webhook; null before its handshake. */
+export async function currentWebhookSecret(store: Store, source: string, webhook: string): Promise<string | null> {
+  const r = await store.db.selectFrom('webhook_secrets').select('secret').where('source', '=', source).where('webhook', '=', webhook).executeTakeFirst();
+  return r?.secret ?? null;
+}
+
+/** Every webhook's current secret (newest first). */
 export async function listWebhookSecrets(store: Store, source: string): Promise<string[]> {
   const rows = await store.db.selectFrom('webhook_secrets').select('secret').where('source', '=', source).orderBy('id', 'desc').execute();
   return rows.map((r) => r.secret);

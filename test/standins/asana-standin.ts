@@ -50,6 +50,8 @@ export interface StandinTask {
   /** Every other field as sent (custom_fields, followers…). */
   fields: Record<string, unknown>;
   created_at: string;
+  /** When the task last changed (Asana's modified_at); created_at until then. */
+  modified_at?: string;
 }
 
 export interface StandinUser {
@@ -113,6 +115,10 @@ export interface AsanaStandin {
   state: AsanaStandinState;
   /** Outages, storms, stalls and garbled answers, switched on and off by tests. */
   faults: StandinFaults;
+  /** Someone edits the task (e.g. {completed: true}): modified_at moves. */
+  updateTask(gid: string, fields: Record<string, unknown>): StandinTask;
+  /** Someone deletes the task: GET answers 404. */
+  deleteTask(gid: string): void;
   close(): Promise<void>;
 }
 
@@ -206,6 +212,7 @@ export async function startAsanaStandin(opts: AsanaStandinOptions = {}): Promise
       due_on: t.due_on,
       due_at: t.due_at,
       created_at: t.created_at,
+      modified_at: t.modified_at ?? t.created_at,
       external: t.external,
       projects: t.projects.map((gid) => ({ gid, resource_type: 'project' })),
       memberships: t.memberships.map((m) => ({ project: { gid: m.project, resource_type: 'project' }, section: m.section ? { gid: m.section, resource_type: 'section' } : null })),
@@ -543,6 +550,17 @@ export async function startAsanaStandin(opts: AsanaStandinOptions = {}): Promise
     url: `${origin}${API_PREFIX}`,
     state,
     faults,
+    updateTask(gid, fields) {
+      const t = state.tasks.find((x) => x.gid === gid);
+      if (!t) throw new Error(`no task ${gid}`);
+      Object.assign(t.fields, fields);
+      // Strictly later than the last change, even within one millisecond.
+      t.modified_at = new Date(Math.max(Date.now(), Date.parse(t.modified_at ?? t.created_at) + 1)).toISOString();
+      return t;
+    },
+    deleteTask(gid) {
+      state.tasks = state.tasks.filter((x) => x.gid !== gid);
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

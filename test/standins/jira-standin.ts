@@ -6,6 +6,9 @@
 // from each issue's side; and a per-second rate limit answering 429 with an integer Retry-After.
 // Search is eventually consistent, as Atlassian documents for /search/jql ("search and reconcile"): with a
 // search lag set, a new issue is found by JQL only that long after it was created (GET by key sees it at once).
+// Watching: each issue has a status (name + category) and an `updated` time that every change moves;
+// `id in (…)` searches answer 400 when an id names no issue (Jira validates issue references in JQL), and a
+// deleted issue is 404 on GET (transition() and deleteIssue() play the people working in Jira).
 // Injected faults (faults.ts): 5xx and 429 with Jira's error body, stalls, slow and cut-off answers.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -49,6 +52,9 @@ export interface StandinIssue {
   /** Every other field as sent (custom fields). */
   fields: Record<string, unknown>;
   properties: Record<string, unknown>;
+  status: { name: string; category: 'new' | 'indeterminate' | 'done' };
+  /** When the issue last changed, as Jira writes it (2026-12-06T03:58:43.123+0000). */
+  updated: string;
 }
 
 export interface JiraStandinState {
@@ -84,8 +90,15 @@ export interface JiraStandin {
   faults: StandinFaults;
   /** Changes the search index lag for issues created from now on. */
   setSearchLag(ms: number): void;
+  /** Someone moves the issue (status, assignee account id, due date): `updated` moves too. */
+  transition(idOrKey: string, patch: { status?: string; category?: 'new' | 'indeterminate' | 'done'; assignee?: string | null; duedate?: string | null }): StandinIssue;
+  /** Someone deletes the issue: searches naming it answer 400, GET answers 404. */
+  deleteIssue(idOrKey: string): void;
   close(): Promise<void>;
 }
+
+/** Jira's timestamp format (offset without a colon). */
+export const jiraTimestamp = (ms: number) => new Date(ms).toISOString().replace('Z', '+0000');
 
 export const STANDIN_EMAIL = 'baton@example.com';
 export const STANDIN_TOKEN = 'standin-api-token-0123456789';
@@ -220,6 +233,8 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
       parentKey,
       fields: custom,
       properties,
+      status: { name: 'To Do', category: 'new' },
+      updated: jiraTimestamp(Date.now()),
     };
     state.issues.push(issue);
     indexedAt.set(issue.id, Date.now() + searchLagMs);
@@ -250,6 +265,8 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
       description: i.description,
       parent: i.parentKey ? { key: i.parentKey } : undefined,
       project: { key: i.projectKey },
+      status: { name: i.status.name, statusCategory: { key: i.status.category } },
+      updated: i.updated,
       ...i.fields,
     };
     const wanted = fields === undefined || fields.includes('*all') ? Object.keys(all) : fields;
@@ -258,6 +275,8 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
 
   function search(body: unknown) {
     if (!isObject(body) || typeof body.jql !== 'string') throw jiraError(400, ['The JQL query is missing.']);
+    const byIds = /^\s*id\s+in\s+\(([^)]*)\)\s*$/i.exec(body.jql);
+    if (byIds) return searchByIds((byIds[1] ?? '').split(',').map((x) => x.trim()), body);
     const m = /^\s*project\s*=\s*("(?:[^"\\]|\\.)*"|[^\s"]+)\s+AND\s+labels\s*=\s*("(?:[^"\\]|\\.)*"|[^\s"]+)\s*$/i.exec(body.jql);
     if (!m) throw jiraError(400, [`Error in the JQL Query: this stand-in understands only project = X AND labels = Y (got ${body.jql}).`]);
     const project = unquote(m[1] ?? '');
@@ -273,6 +292,14 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
     const page = hits.slice(start, start + max);
     const next = start + max < hits.length ? Buffer.from(String(start + max)).toString('base64url') : undefined;
     return { issues: page.map((i) => renderIssue(i, fields)), ...(next ? { nextPageToken: next } : {}) };
+  }
+
+  /** `id in (…)`: every id must name an issue, else the whole query is refused, as Jira validates issue references. */
+  function searchByIds(ids: string[], body: Record<string, unknown>) {
+    const missing = ids.filter((id) => !state.issues.some((i) => i.id === id));
+    if (missing.length > 0) throw jiraError(400, missing.map((id) => `An issue with key '${id}' does not exist for field 'id'.`));
+    const fields = Array.isArray(body.fields) ? (body.fields as string[]) : [];
+    return { issues: state.issues.filter((i) => ids.includes(i.id)).map((i) => renderIssue(i, fields)) };
   }
 
   function createMeta(projectKey: string, typeId: string) {
@@ -436,6 +463,20 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
     faults,
     setSearchLag: (ms) => {
       searchLagMs = ms;
+    },
+    transition(idOrKey, patch) {
+      const issue = issueByKey(idOrKey);
+      if (!issue) throw new Error(`no issue ${idOrKey}`);
+      if (patch.status !== undefined) issue.status = { name: patch.status, category: patch.category ?? issue.status.category };
+      if (patch.assignee !== undefined) issue.assignee = patch.assignee;
+      if (patch.duedate !== undefined) issue.duedate = patch.duedate;
+      // Strictly later than the last change, even within one millisecond.
+      issue.updated = jiraTimestamp(Math.max(Date.now(), Date.parse(issue.updated.replace('+0000', 'Z')) + 1));
+      return issue;
+    },
+    deleteIssue(idOrKey) {
+      const issue = issueByKey(idOrKey);
+      if (issue) state.issues.splice(state.issues.indexOf(issue), 1);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -69,6 +69,7 @@ const OVERDUE_IDS = (eb: any, now: Date) =>
     .selectFrom('task_status')
     .select('handoff_id')
     .where((x: any) => x.or([x('category', '<', 'done'), x('category', '>', 'done')]))
+    .where('category', '<>', 'deleted') // a task deleted in the tool is not overdue
     .where('due_date', '<', todayUtc(now));
 
 function filtered(store: Store, f: BoardFilter, now: Date, watch: TablePresence) {

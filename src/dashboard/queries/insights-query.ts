@@ -127,7 +127,7 @@ export async function queryInsights(store: Store, kickoffTasks: Map<string, stri
       .select(['task_id', sql<number>`count(*)`.as('n')])
       .where((eb: any) =>
         eb.or([
-          eb.and([eb('category', '<>', 'done'), eb('due_date', '<', today)]),
+          eb.and([eb('category', 'not in', ['done', 'deleted']), eb('due_date', '<', today)]),
           // Done, but after its due date (done_at is an instant, due_date the local day: compare the day).
           eb.and([eb('category', '=', 'done'), eb('due_date', 'is not', null), eb(sql`substr(done_at, 1, 10)`, '>', sql.ref('due_date'))]),
         ]),

@@ -81,7 +81,7 @@ export async function watchOverlay(
         .selectFrom('task_status')
         .select(['handoff_id', 'category', 'due_date', 'status_name'])
         .where('handoff_id', 'in', ids)
-        .where('category', '<>', 'done')
+        .where('category', 'not in', ['done', 'deleted'])
         .execute();
       for (const r of rows as { handoff_id: string; due_date: string | null; status_name: string | null }[]) {
         if (r.due_date && r.due_date < todayUtc(now)) overdue.set(r.handoff_id, (overdue.get(r.handoff_id) ?? 0) + 1);

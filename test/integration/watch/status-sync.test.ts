@@ -68,8 +68,9 @@ describe('live task status from Jira and Asana', () => {
     expect((await getCheck(w.b.rt.store, handoff.id, 'kickoff-not-done'))?.status).toBe('pending');
     w.jira.set(issues.kickoff!, { status: 'Done', category: 'done' }); // no webhook
     await waitFor(async () => (await getCheck(w.b.rt.store, handoff.id, 'kickoff-not-done'))?.status === 'resolved', 'resolved by the poll', 10_000);
-    const audit = await listAudit(w.b.rt.store, handoff.id);
-    expect(audit.find((a) => a.kind === 'task.changed' && a.message.includes('kickoff'))?.data).toMatchObject({ source: 'poll' });
+    // The trail line is committed with the task row, just after the effects (the check resolved).
+    const line = await waitFor(async () => (await listAudit(w.b.rt.store, handoff.id)).find((a) => a.kind === 'task.changed' && a.message.includes('kickoff')), 'task.changed on the trail');
+    expect(line.data).toMatchObject({ source: 'poll' });
   });
 
   it('milestones: kickoff under way → client update; kickoff done → CRM status and date; first deliverable done → client update', async () => {
