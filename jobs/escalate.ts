@@ -333,6 +333,7 @@ async function send(
     handoffUrl: `${deps.config.publicUrl}/handoffs/${handoff.id}`,
     notify: await Promise.all(notify.map((r) => person(r))),
     snoozed: ref.round > 0,
+    snoozeMs: deps.config.watch.snoozeMs,
   });
   let posted;
   try {
