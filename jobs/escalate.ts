@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { isPermanent, isRetryable } from '../connectors/errors.js';
 import type { CrmDeal } from '../connectors/types.js';
 import type { JobDeps } from './job-deps.js';
+import { postMessageOnce } from './chat-post-claims.js';
 import type { StoredPlan } from './handoff.js';
 import type { CheckJob, EscalationActionJob } from '../src/queue/job-schemas.js';
 import type { EscalationSpec, Mapping } from '../src/mapping/schema.js';
@@ -337,7 +338,7 @@ async function send(
   });
   let posted;
   try {
-    posted = await deps.chat.postMessage({
+    posted = await postMessageOnce(deps, {
       handoffId: handoff.id,
       idempotencyKey: `${handoff.id}:escalation:${checkKey(ref)}`,
       channel,
@@ -348,7 +349,8 @@ async function send(
     });
   } catch (e) {
     if (!isPermanent(e)) throw e; // retried by BullMQ: the claim row lets the retry resume
-    await markEscalation(deps.store, escalationId, 'skipped', { channel, ts: null, reason: `${stalled} (not sent: ${e.message})` });
+    // Failed, not skipped: an admin has to act (the message names the fix, e.g. a missing Slack scope).
+    await markEscalation(deps.store, escalationId, 'failed', { channel, ts: null, reason: `${stalled} (not sent: ${e.message})` });
     deps.metrics?.escalations.inc({ trigger: spec.id, outcome: 'failed' });
     await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'escalation.failed', message: `Escalation ${spec.id} could not be posted to ${channel}: ${e.message}`, data: { ...ref } });
     return `failed: ${e.message}`;
@@ -444,7 +446,7 @@ export async function processEscalationAction(deps: JobDeps, a: EscalationAction
 async function reply(deps: JobDeps, e: { handoffId: string; channel: string | null; messageTs: string | null; triggerId: string; rung: number; round: number }, text: string, idempotencyKey: string): Promise<void> {
   if (!e.channel || !e.messageTs || !deps.chat.postMessage) return;
   try {
-    await deps.chat.postMessage({ handoffId: e.handoffId, idempotencyKey, channel: e.channel, threadTs: e.messageTs, text, metadataType: ESCALATION_EVENT_TYPE, metadata: { handoff_id: e.handoffId, trigger_id: e.triggerId, reply: true } });
+    await postMessageOnce(deps, { handoffId: e.handoffId, idempotencyKey, channel: e.channel, threadTs: e.messageTs, text, metadataType: ESCALATION_EVENT_TYPE, metadata: { handoff_id: e.handoffId, trigger_id: e.triggerId, reply: true } });
   } catch (err) {
     deps.logger.warn({ handoffId: e.handoffId, err: err instanceof Error ? err.message : String(err) }, 'could not reply under the escalation');
   }

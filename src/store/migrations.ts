@@ -8,6 +8,7 @@ import type { Store, StoreDialect } from './database.js';
 import { initialSchema } from './migrations/0001-initial-schema.js';
 import { watchingSchema } from './migrations/0002-watching.js';
 import { dashboardSchema } from './migrations/0003-dashboard.js';
+import { chatPostsSchema } from './migrations/0004-chat-posts.js';
 
 /**
  * Append only: names sort in apply order; never edit a migration that has shipped. Pending migrations
@@ -19,6 +20,7 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
     '0001-initial-schema': initialSchema(dialect),
     '0002-watching': watchingSchema(dialect),
     '0003-dashboard': dashboardSchema(dialect),
+    '0004-chat-posts': chatPostsSchema(dialect),
   };
 }
 

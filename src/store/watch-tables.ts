@@ -12,7 +12,8 @@ type AutoId = ColumnType<number, never, never>;
 
 /** pending: waiting for its due moment; the rest are final except that a moved due date re-opens nothing. */
 export type CheckStatus = 'pending' | 'resolved' | 'acknowledged' | 'cancelled' | 'finished';
-export type EscalationStatus = 'claimed' | 'sent' | 'skipped';
+/** skipped: nothing to post to (no channel); failed: the post failed for good (the reason names the fix). */
+export type EscalationStatus = 'claimed' | 'sent' | 'skipped' | 'failed';
 export type FeedbackStatus = 'scheduled' | 'asked' | 'answered' | 'skipped';
 
 /** One row per (handoff, escalation trigger): where its ladder stands. */
@@ -115,6 +116,19 @@ export interface WebhookSecretsTable {
   created_at: IsoTime;
 }
 
+/** One watching-path chat post (migration 0004): claimed before posting, the message recorded once it exists. */
+export interface ChatPostsTable {
+  idempotency_key: string;
+  handoff_id: string;
+  /** When a post request first went out (null: never attempted, so nothing can be in the channel). */
+  attempted_at: IsoTime | null;
+  channel: string | null;
+  message_ts: string | null;
+  thread_ts: string | null;
+  posted_at: IsoTime | null;
+  created_at: IsoTime;
+}
+
 export interface WatchTables {
   watch_checks: WatchChecksTable;
   escalations: EscalationsTable;
@@ -122,6 +136,7 @@ export interface WatchTables {
   feedback_requests: FeedbackRequestsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_secrets: WebhookSecretsTable;
+  chat_posts: ChatPostsTable;
 }
 
 export type WatchCheckRecord = Selectable<WatchChecksTable>;
