@@ -136,6 +136,10 @@ export type ConnectorMode = 'live' | 'dry-run';
 export interface StepProgress {
   /** True when no earlier attempt of this step ever called out: marker searches can be skipped. */
   firstAttempt?: boolean;
+  /** When an earlier attempt first sent its create request (ISO): a marker search need look no further back. */
+  attemptedAt?: string;
+  /** Called just before the request that creates the object goes out: from then on it may exist. */
+  attempting?(): Promise<void>;
   saved: Record<string, unknown>;
   /**
    * Merges `ids` into the saved progress. `beforeCall` marks a write-ahead record (a create about to be sent,
@@ -230,6 +234,8 @@ export interface DirectMessageRequest {
   text: string;
   /** Block Kit blocks (text stays the notification fallback). */
   blocks?: unknown[];
+  /** The post's claim record (jobs/chat-post-claims.ts): what earlier attempts did, saved as it happens. */
+  progress: StepProgress;
 }
 
 /** A marked message in a channel (escalations, client-thread updates): idempotent on the key. */
@@ -243,6 +249,8 @@ export interface ChannelMessageRequest {
   blocks?: unknown[];
   metadataType: string;
   metadata: Record<string, string | number | boolean>;
+  /** The post's claim record (jobs/chat-post-claims.ts): what earlier attempts did, saved as it happens. */
+  progress: StepProgress;
 }
 
 export interface ChatConnector {

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { isPermanent, isRetryable } from '../connectors/errors.js';
 import type { CrmDeal } from '../connectors/types.js';
 import type { JobDeps } from './job-deps.js';
+import { postMessageOnce } from './chat-post-claims.js';
 import type { StoredPlan } from './handoff.js';
 import { CheckJobSchema, type CheckJob, type EscalationActionJob } from '../src/queue/job-schemas.js';
 import type { EscalationSpec, Mapping } from '../src/mapping/schema.js';
@@ -250,7 +251,9 @@ async function fire(deps: JobDeps, handoff: HandoffRow, mapping: Mapping, spec: 
 
   const { escalation, claimed } = await claimEscalation(deps.store, { ...ref, reason: stalled, notified });
   let outcome: string;
-  if (!claimed && escalation.status !== 'claimed') {
+  // Post unless already settled: claimed = an earlier attempt may have posted (postMessageOnce resolves it);
+  // failed = the admin retried the dead-lettered job.
+  if (!claimed && escalation.status !== 'claimed' && escalation.status !== 'failed') {
     outcome = `rung ${check.rung} already ${escalation.status}`;
   } else {
     outcome = await send(deps, handoff, plan, spec, rung.channel, rung.notify, check, condition, stalled, escalation.id, ref);
@@ -334,10 +337,11 @@ async function send(
     handoffUrl: `${deps.config.publicUrl}/handoffs/${handoff.id}`,
     notify: await Promise.all(notify.map((r) => person(r))),
     snoozed: ref.round > 0,
+    snoozeMs: deps.config.watch.snoozeMs,
   });
   let posted;
   try {
-    posted = await deps.chat.postMessage({
+    posted = await postMessageOnce(deps, {
       handoffId: handoff.id,
       idempotencyKey: `${handoff.id}:escalation:${checkKey(ref)}`,
       channel,
@@ -347,9 +351,12 @@ async function send(
       metadata: { handoff_id: handoff.id, trigger_id: spec.id, rung: ref.rung, round: ref.round },
     });
   } catch (e) {
-    // Retryable: retried with backoff. Permanent: the job fails for good and the check is recorded failed
-    // (recordCheckFailed) with the reason; the claim row stays `claimed`, so retrying the job posts it then.
-    if (isPermanent(e)) deps.metrics?.escalations.inc({ trigger: spec.id, outcome: 'failed' });
+    if (!isPermanent(e)) throw e; // retried by BullMQ: the claim row lets the retry resume
+    // Failed, not skipped: an admin has to act (the message names the fix, e.g. a missing Slack scope). The job
+    // then fails for good and the check is recorded failed (recordCheckFailed); retrying that job posts it then.
+    await markEscalation(deps.store, escalationId, 'failed', { channel, ts: null, reason: `${stalled} (not sent: ${e.message})` });
+    deps.metrics?.escalations.inc({ trigger: spec.id, outcome: 'failed' });
+    await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'escalation.failed', message: `Escalation ${spec.id} could not be posted to ${channel}: ${e.message}`, data: { ...ref } });
     throw e;
   }
   await markEscalation(deps.store, escalationId, 'sent', { channel: posted.channel, ts: posted.ts });
@@ -443,7 +450,7 @@ export async function processEscalationAction(deps: JobDeps, a: EscalationAction
 async function reply(deps: JobDeps, e: { handoffId: string; channel: string | null; messageTs: string | null; triggerId: string; rung: number; round: number }, text: string, idempotencyKey: string): Promise<void> {
   if (!e.channel || !e.messageTs || !deps.chat.postMessage) return;
   try {
-    await deps.chat.postMessage({ handoffId: e.handoffId, idempotencyKey, channel: e.channel, threadTs: e.messageTs, text, metadataType: ESCALATION_EVENT_TYPE, metadata: { handoff_id: e.handoffId, trigger_id: e.triggerId, reply: true } });
+    await postMessageOnce(deps, { handoffId: e.handoffId, idempotencyKey, channel: e.channel, threadTs: e.messageTs, text, metadataType: ESCALATION_EVENT_TYPE, metadata: { handoff_id: e.handoffId, trigger_id: e.triggerId, reply: true } });
   } catch (err) {
     deps.logger.warn({ handoffId: e.handoffId, err: err instanceof Error ? err.message : String(err) }, 'could not reply under the escalation');
   }

@@ -3,6 +3,7 @@
 // BATON_FEEDBACK_REMINDER (3 business days); the answers go to the store, to the rep and onto the deal as a
 // note. Jobs have deterministic ids and every send is idempotent on its key, so nothing goes twice.
 import type { JobDeps } from './job-deps.js';
+import { sendDirectMessageOnce } from './chat-post-claims.js';
 import type { StoredPlan } from './handoff.js';
 import type { FeedbackAnswersJob, FeedbackJob } from '../src/queue/job-schemas.js';
 import { jobIdFor } from '../src/queue/queues.js';
@@ -67,7 +68,7 @@ export async function processFeedbackAsk(deps: JobDeps, { handoffId }: FeedbackJ
     return 'no email';
   }
   const message = buildFeedbackAsk({ handoffId, title: handoff.title, formUrl: feedbackFormUrl(deps, handoffId), reminder });
-  const sent = await deps.chat.sendDirectMessage({ idempotencyKey: `${handoffId}:feedback-${reminder ? 'reminder' : 'ask'}`, handoffId, email: req.askEmail, text: message.text, blocks: message.blocks });
+  const sent = await sendDirectMessageOnce(deps, { idempotencyKey: `${handoffId}:feedback-${reminder ? 'reminder' : 'ask'}`, handoffId, email: req.askEmail, text: message.text, blocks: message.blocks });
   if ('skipped' in sent) {
     if (!reminder) await skipFeedback(deps.store, handoffId);
     await appendAudit(deps.store, { handoffId, actor: 'worker', kind: 'feedback.skipped', message: `Feedback ${reminder ? 'reminder' : 'request'} not sent: ${sent.skipped}` });
@@ -112,7 +113,7 @@ export async function processFeedbackAnswers(deps: JobDeps, job: FeedbackAnswers
   if (!stored?.answers) return 'not answered';
   const from = stored.askEmail ?? stored.answeredBy ?? 'the delivery lead';
   if (stored.repEmail) {
-    await deps.chat.sendDirectMessage({
+    await sendDirectMessageOnce(deps, {
       idempotencyKey: `${job.handoffId}:feedback-to-rep`,
       handoffId: job.handoffId,
       email: stored.repEmail,

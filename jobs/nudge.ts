@@ -2,6 +2,7 @@
 // Jobs are keyed by (handoff, missing-field set) and delayed, so a burst of edits yields one DM; a job
 // whose set is no longer current is dropped. The DM's idempotency key is the same pair: never twice.
 import type { JobDeps } from './job-deps.js';
+import { sendDirectMessageOnce } from './chat-post-claims.js';
 import type { NudgeJob } from '../src/queue/job-schemas.js';
 import type { StoredPlan } from './handoff.js';
 import type { CrmDeal } from '../connectors/types.js';
@@ -31,7 +32,7 @@ export async function processNudgeJob(deps: JobDeps, job: NudgeJob): Promise<str
     dealUrl: (h.deal as CrmDeal | null)?.url ?? null,
     handoffUrl: `${deps.config.publicUrl}/handoffs/${h.id}`,
   });
-  const sent = await deps.chat.sendDirectMessage({ idempotencyKey: `${h.id}:nudge:${job.missingKey}`, handoffId: h.id, email: rep.email, text });
+  const sent = await sendDirectMessageOnce(deps, { idempotencyKey: `${h.id}:nudge:${job.missingKey}`, handoffId: h.id, email: rep.email, text });
   const message = 'skipped' in sent ? `Nudge not sent: ${sent.skipped}` : `Nudged ${rep.email}: ${h.missing.length} field(s) missing`;
   await appendAudit(deps.store, { handoffId: h.id, actor: 'worker', kind: 'skipped' in sent ? 'nudge.skipped' : 'nudge.sent', message, data: { missing: h.missing.map((m) => m.key) } });
   return message;

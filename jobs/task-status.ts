@@ -11,6 +11,7 @@
 // `updated`, Asana `modified_at`) never overwrite newer state, whether from a late delivery or a slow poll.
 import type { TaskState } from '../connectors/types.js';
 import type { JobDeps } from './job-deps.js';
+import { postMessageOnce } from './chat-post-claims.js';
 import type { StoredPlan } from './handoff.js';
 import type { AsanaStatusJob, JiraStatusJob } from '../src/queue/job-schemas.js';
 import { getHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
@@ -180,7 +181,7 @@ async function postClientUpdate(deps: JobDeps, handoff: HandoffRow, update: stri
   const channel = typeof intro?.externalIds.channel === 'string' ? intro.externalIds.channel : null;
   const threadTs = typeof intro?.externalIds.threadTs === 'string' ? intro.externalIds.threadTs : null;
   if (!channel || !threadTs) return [];
-  await deps.chat.postMessage({
+  await postMessageOnce(deps, {
     handoffId: handoff.id,
     idempotencyKey: `${handoff.id}:client-update:${milestone}`,
     channel,

@@ -1,13 +1,16 @@
 // The ChatConnector for Slack (live mode, @slack/web-api 8): the intro in the client's thread, DMs to people
-// by email, and general marked messages (escalations). Every post carries metadata Baton searches for before
-// posting again, so a retry after a crash finds the earlier message instead of posting a second one.
+// by email, and general marked messages (escalations). Every post carries metadata as its marker. The caller's
+// progress record (the intro's step, or a watching post's claim: jobs/chat-post-claims.ts) comes first: a
+// message it already holds is returned without a call, a first attempt posts straight away, and only a retry
+// whose earlier request may have posted searches for the marker, from that request's time on.
 import type pino from 'pino';
 import type { CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
-import { isPermanent } from '../errors.js';
-import type { ChannelMessageRequest, ChatConnector, PostedMessage, PostIntroRequest, StepProgress } from '../types.js';
-import { findMarkedMessage, MARKER_LOOKBACK_MS } from './find-marked-message.js';
+import { isPermanent, PermanentError } from '../errors.js';
+import type { ChannelMessageRequest, ChatConnector, DirectMessageRequest as ConnectorDirectMessageRequest, PostedMessage, PostIntroRequest, StepProgress } from '../types.js';
+import { findMarkedMessage, markerSearchFrom } from './find-marked-message.js';
 import { buildIntroText, mentionOrName, type IntroPerson } from './intro-text.js';
+import { platformErrorCode } from './classify-error.js';
 import { createSlackApi, type SlackApi } from './slack-api.js';
 import { createSlackDirectory, type SlackDirectory } from './slack-directory.js';
 import { slackPreflight, type PreflightProblem } from './slack-preflight.js';
@@ -32,13 +35,8 @@ export const DEFAULT_USER_CACHE_MS = 60 * 60 * 1000;
 
 export type MetadataValue = string | number | boolean;
 
-export interface DirectMessageRequest {
-  idempotencyKey: string;
-  email: string;
-  /** mrkdwn; the caller escapes untrusted parts (escapeMrkdwn). */
-  text: string;
-  blocks?: unknown[];
-}
+/** The connector interface's DM without the handoff id (the idempotency key already names it). */
+export type DirectMessageRequest = Omit<ConnectorDirectMessageRequest, 'handoffId'>;
 
 /** The connector interface's message without the handoff id (the idempotency key already names it). */
 export type PostMessageRequest = Omit<ChannelMessageRequest, 'handoffId'>;
@@ -60,7 +58,7 @@ interface MarkedPost {
   payload: Record<string, MetadataValue>;
   /** Recognises this post's payload among earlier messages. */
   matches(payload: Record<string, unknown>): boolean;
-  progress?: StepProgress;
+  progress: StepProgress;
   /** Called only when nothing was found and a post is about to happen (e.g. resolve mentions). */
   prepare?: () => Promise<{ text: string }>;
 }
@@ -95,6 +93,8 @@ export function createSlackChat(opts: SlackOptions): SlackChat {
     },
 
     async sendDirectMessage(req) {
+      const saved = savedMessage(req.progress, null);
+      if (saved) return { channel: saved.channel, ts: saved.ts };
       const userId = await directory.lookupUser(req.email);
       if (!userId) return { skipped: `no Slack user for ${req.email}` };
       const opened = await api.call('conversations.open', { users: userId });
@@ -108,11 +108,14 @@ export function createSlackChat(opts: SlackOptions): SlackChat {
         eventType: DM_EVENT_TYPE,
         payload: { idempotency_key: req.idempotencyKey },
         matches: (p) => p.idempotency_key === req.idempotencyKey,
+        progress: req.progress,
       });
       return { channel: posted.channel, ts: posted.ts };
     },
 
     async postMessage(req) {
+      const saved = savedMessage(req.progress, req.threadTs ?? null);
+      if (saved) return saved;
       const channel = await directory.resolveChannel(req.channel);
       return postMarked(api, {
         channel,
@@ -122,6 +125,7 @@ export function createSlackChat(opts: SlackOptions): SlackChat {
         eventType: req.metadataType,
         payload: { ...req.metadata, idempotency_key: req.idempotencyKey },
         matches: (p) => p.idempotency_key === req.idempotencyKey,
+        progress: req.progress,
       });
     },
 
@@ -148,22 +152,17 @@ function savedMessage(progress: StepProgress, threadTs: string | null): PostedMe
   return { channel, ts, threadTs: typeof savedThread === 'string' ? savedThread : (threadTs ?? ts) };
 }
 
-/** Find the earlier marked message, else post one (and record it the moment it exists). */
+/** Find the earlier marked message when an earlier attempt may have posted it, else post one (and record it). */
 async function postMarked(api: SlackApi, p: MarkedPost): Promise<PostedMessage> {
-  // A first attempt has never posted: reading history for a marker would only cost rate-limited calls.
-  const found = p.progress?.firstAttempt ? null : await findMarkedMessage(api, {
-    channel: p.channel,
-    threadTs: p.threadTs,
-    eventType: p.eventType,
-    matches: p.matches,
-    oldestMs: Date.now() - MARKER_LOOKBACK_MS,
-  });
+  // A first attempt has never posted: reading history for a marker would only cost rate-limited calls (and scopes).
+  const found = p.progress.firstAttempt ? null : await findEarlierPost(api, p);
   if (found) {
     const posted = { channel: p.channel, ts: found.ts, threadTs: p.threadTs ?? found.threadTs };
-    await p.progress?.save({ ...posted });
+    await p.progress.save({ ...posted });
     return posted;
   }
   const text = p.prepare ? (await p.prepare()).text : p.text;
+  await p.progress.attempting?.();
   const res = await api.call(
     'chat.postMessage',
     {
@@ -184,8 +183,18 @@ async function postMarked(api: SlackApi, p: MarkedPost): Promise<PostedMessage> 
   const channel = typeof res.channel === 'string' ? res.channel : p.channel;
   // A new top-level message starts the thread: its ts is the client thread from now on.
   const posted = { channel, ts, threadTs: p.threadTs ?? ts };
-  await p.progress?.save({ ...posted });
+  await p.progress.save({ ...posted });
   return posted;
+}
+
+/** The marker search after an attempt that may have posted; a token that may not read history says which scope. */
+async function findEarlierPost(api: SlackApi, p: MarkedPost) {
+  try {
+    return await findMarkedMessage(api, { channel: p.channel, threadTs: p.threadTs, eventType: p.eventType, matches: p.matches, oldestMs: markerSearchFrom(p.progress) });
+  } catch (e) {
+    if (!isPermanent(e) || platformErrorCode(e.cause) !== 'missing_scope') throw e;
+    throw new PermanentError(`${e.message} (needed to check whether an earlier attempt, whose answer never arrived, already posted this message)`, e.connector, e.field, { cause: e });
+  }
 }
 
 /** Mention when Slack knows the email; the plain name when not (or when the bot may not look people up). */

@@ -1,7 +1,9 @@
-// `baton validate --live` for Slack: the token works, each channel exists, is not archived and has the Baton app
-// in it, and each person's email resolves to a Slack user. One { problem, fix } per problem found.
+// `baton validate --live` for Slack: the token works and has every scope Baton needs (bot-scopes.ts), each channel
+// exists, is not archived and has the Baton app in it, and each person's email resolves to a Slack user. One
+// { problem, fix } per problem found.
 import { isPermanent } from '../errors.js';
 import { TOKEN_SETTING } from './classify-error.js';
+import { missingBotScopes } from './bot-scopes.js';
 import type { SlackApi } from './slack-api.js';
 import type { SlackDirectory } from './slack-directory.js';
 
@@ -23,12 +25,13 @@ export async function slackPreflight(
   directory: SlackDirectory,
   req: { channels: string[]; emails: string[] },
 ): Promise<PreflightProblem[]> {
+  let auth;
   try {
-    await api.call('auth.test', {});
+    auth = await api.call('auth.test', {});
   } catch (e) {
     return [problemOf(e)]; // nothing else can be checked without a working token
   }
-  const problems: PreflightProblem[] = [];
+  const problems: PreflightProblem[] = scopeProblems(auth);
   for (const channel of [...new Set(req.channels)]) {
     try {
       const id = await directory.resolveChannel(channel);
@@ -61,4 +64,14 @@ export async function slackPreflight(
     }
   }
   return problems;
+}
+
+/** One problem per scope Baton needs and the token lacks (when Slack reported the token's scopes). */
+function scopeProblems(auth: Record<string, unknown>): PreflightProblem[] {
+  const granted = (auth.response_metadata as { scopes?: unknown } | undefined)?.scopes;
+  if (!Array.isArray(granted)) return [];
+  return missingBotScopes(granted.filter((g): g is string => typeof g === 'string')).map(({ scope, why }) => ({
+    problem: `the Slack bot token lacks the scope ${scope}: Baton needs it to ${why}`,
+    fix: `add ${scope} under OAuth & Permissions → Bot Token Scopes of the Baton Slack app, reinstall the app and update ${TOKEN_SETTING}`,
+  }));
 }

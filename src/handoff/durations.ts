@@ -72,3 +72,10 @@ export function formatDuration(d: Duration): string {
   const plural = d.unit === 'business_days' ? 'business days' : d.unit;
   return `${d.amount} ${d.amount === 1 ? singular : plural}`;
 }
+
+/** The largest calendar unit that measures `ms` exactly (4 h → "4 hours", 90 min → "90 minutes"), down to seconds. */
+export function durationFromMs(ms: number): Duration {
+  const units = ['weeks', 'days', 'hours', 'minutes'] as const;
+  const unit = units.find((u) => ms >= MS_PER_UNIT[u] && ms % MS_PER_UNIT[u] === 0) ?? 'seconds';
+  return { amount: Math.round(ms / MS_PER_UNIT[unit]), unit };
+}

@@ -262,7 +262,7 @@ export async function getEscalation(store: Store, k: { handoffId: string; trigge
   return r ? toEscalation(r) : null;
 }
 
-export async function markEscalation(store: Store, id: number, status: 'sent' | 'skipped', sent: { channel: string | null; ts: string | null; reason?: string }): Promise<void> {
+export async function markEscalation(store: Store, id: number, status: Exclude<EscalationStatus, 'claimed'>, sent: { channel: string | null; ts: string | null; reason?: string }): Promise<void> {
   await store.db
     .updateTable('escalations')
     .set({

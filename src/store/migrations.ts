@@ -9,6 +9,7 @@ import { initialSchema } from './migrations/0001-initial-schema.js';
 import { watchingSchema } from './migrations/0002-watching.js';
 import { dashboardSchema } from './migrations/0003-dashboard.js';
 import { watchLifecycleSchema } from './migrations/0004-watch-lifecycle.js';
+import { chatPostsSchema } from './migrations/0005-chat-posts.js';
 
 /**
  * Append only: names sort in apply order; never edit a migration that has shipped. Pending migrations
@@ -21,6 +22,7 @@ export function storeMigrations(dialect: StoreDialect): Record<string, Migration
     '0002-watching': watchingSchema(dialect),
     '0003-dashboard': dashboardSchema(dialect),
     '0004-watch-lifecycle': watchLifecycleSchema(dialect),
+    '0005-chat-posts': chatPostsSchema(dialect),
   };
 }
 

@@ -16,7 +16,8 @@ type AutoId = ColumnType<number, never, never>;
  * Retrying that dead-lettered job re-opens it (the only way back to pending).
  */
 export type CheckStatus = 'pending' | 'resolved' | 'acknowledged' | 'cancelled' | 'finished' | 'failed';
-export type EscalationStatus = 'claimed' | 'sent' | 'skipped';
+/** skipped: nothing to post to (no channel); failed: the post failed for good (the reason names the fix). */
+export type EscalationStatus = 'claimed' | 'sent' | 'skipped' | 'failed';
 export type FeedbackStatus = 'scheduled' | 'asked' | 'answered' | 'skipped';
 
 /** One row per (handoff, escalation trigger): where its ladder stands. */
@@ -127,6 +128,19 @@ export interface WebhookSecretsTable {
   created_at: IsoTime;
 }
 
+/** One watching-path chat post (migration 0004): claimed before posting, the message recorded once it exists. */
+export interface ChatPostsTable {
+  idempotency_key: string;
+  handoff_id: string;
+  /** When a post request first went out (null: never attempted, so nothing can be in the channel). */
+  attempted_at: IsoTime | null;
+  channel: string | null;
+  message_ts: string | null;
+  thread_ts: string | null;
+  posted_at: IsoTime | null;
+  created_at: IsoTime;
+}
+
 export interface WatchTables {
   watch_checks: WatchChecksTable;
   escalations: EscalationsTable;
@@ -134,6 +148,7 @@ export interface WatchTables {
   feedback_requests: FeedbackRequestsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_secrets: WebhookSecretsTable;
+  chat_posts: ChatPostsTable;
 }
 
 export type WatchCheckRecord = Selectable<WatchChecksTable>;

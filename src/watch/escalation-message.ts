@@ -2,6 +2,7 @@
 // links to the task, the deal and the dashboard, the people to notify (mentioned), and Acknowledge /
 // Snooze buttons whose value names the exact rung. Untrusted text is escaped for mrkdwn. Pure.
 import { escapeMrkdwn, toOneLine } from '../handoff/escape.js';
+import { durationFromMs, formatDuration } from '../handoff/durations.js';
 import { truncateForSlack, SLACK_SECTION_TEXT_MAX } from '../handoff/render-slack.js';
 import { dateText, linkText, personText, type MessagePerson } from './slack-text.js';
 
@@ -48,6 +49,8 @@ export interface EscalationMessageInput {
   notify: MessagePerson[];
   /** How many rungs fired before this one, and whether this is a re-check after a snooze. */
   snoozed: boolean;
+  /** How long Snooze waits (BATON_SNOOZE_SECONDS): the button says so. */
+  snoozeMs: number;
 }
 
 export function buildEscalationMessage(m: EscalationMessageInput): { text: string; blocks: unknown[] } {
@@ -77,7 +80,7 @@ export function buildEscalationMessage(m: EscalationMessageInput): { text: strin
     block_id: 'baton_escalation',
     elements: [
       { type: 'button', action_id: ACK_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Acknowledge' }, value },
-      { type: 'button', action_id: SNOOZE_ACTION_ID, text: { type: 'plain_text', text: 'Snooze 1 day' }, value },
+      { type: 'button', action_id: SNOOZE_ACTION_ID, text: { type: 'plain_text', text: `Snooze ${formatDuration(durationFromMs(m.snoozeMs))}` }, value },
     ],
   });
   // The notification text carries the mentions too, so the people are pinged.

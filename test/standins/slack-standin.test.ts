@@ -6,7 +6,7 @@ import { createRedisRateLimiter, unlimited, type RateLimiter } from '../../conne
 import { PermanentError, RetryableError } from '../../connectors/errors.js';
 import { createSlackChat, INTRO_EVENT_TYPE } from '../../connectors/slack/slack-chat.js';
 import type { PostIntroRequest, StepProgress } from '../../connectors/types.js';
-import { startSlackStandin, type SlackStandin, type SlackStandinOptions } from './slack-standin.js';
+import { startSlackStandin, STANDIN_ALL_SCOPES, type SlackStandin, type SlackStandinOptions } from './slack-standin.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 let redis: Redis;
@@ -46,6 +46,9 @@ const connector = (s: SlackStandin, limiter: RateLimiter = unlimited, over: { to
   createSlackChat({ token: over.token ?? s.token, apiUrl: s.url, limiter, requestsPerSecond: 100, messagesPerSecondPerChannel: over.messagesPerSecondPerChannel ?? 1, timeoutMs: 5000 });
 
 const progress = (saved: Record<string, unknown> = {}): StepProgress => ({ saved, save: async (ids) => void Object.assign(saved, ids) });
+/** A watching post's claim (jobs/chat-post-claims.ts): never attempted, or attempted a minute ago and its answer lost. */
+const firstPost = (): StepProgress => ({ ...progress(), firstAttempt: true });
+const retriedPost = (attemptedAt = new Date(Date.now() - 60_000).toISOString()): StepProgress => ({ ...progress(), firstAttempt: false, attemptedAt });
 
 function intro(handoffId: string, channel = CLIENT, threadTs: string | null = null): PostIntroRequest {
   return {
@@ -72,8 +75,10 @@ describe('Slack connector against the stand-in', () => {
     // A crash lost the progress: the retry finds the message by its metadata.
     expect(await chat.postIntro(intro('h-1'))).toEqual(first);
 
-    const follow = await chat.postMessage({ idempotencyKey: 'h-1:kickoff', channel: 'client-acme', threadTs: first.threadTs, text: 'Kickoff scheduled', metadataType: 'baton_client_update', metadata: { handoff_id: 'h-1' } });
-    expect(await chat.postMessage({ idempotencyKey: 'h-1:kickoff', channel: CLIENT, threadTs: first.threadTs, text: 'Kickoff scheduled', metadataType: 'baton_client_update', metadata: { handoff_id: 'h-1' } })).toEqual(follow);
+    const update = { idempotencyKey: 'h-1:kickoff', threadTs: first.threadTs, text: 'Kickoff scheduled', metadataType: 'baton_client_update', metadata: { handoff_id: 'h-1' } };
+    const follow = await chat.postMessage({ ...update, channel: 'client-acme', progress: firstPost() });
+    // A retry whose earlier request may have posted finds the reply by its metadata.
+    expect(await chat.postMessage({ ...update, channel: CLIENT, progress: retriedPost() })).toEqual(follow);
     expect(follow.threadTs).toBe(first.ts);
 
     expect(s.state.messages).toHaveLength(2);
@@ -104,7 +109,7 @@ describe('Slack connector against the stand-in', () => {
   it('replies in an existing thread', async () => {
     const s = await start();
     const chat = connector(s);
-    const root = await chat.postMessage({ idempotencyKey: 'seed', channel: CLIENT, text: 'Earlier conversation', metadataType: 'seed', metadata: {} });
+    const root = await chat.postMessage({ idempotencyKey: 'seed', channel: CLIENT, text: 'Earlier conversation', metadataType: 'seed', metadata: {}, progress: firstPost() });
     await new Promise((r) => setTimeout(r, 1100)); // the stand-in allows 1 post per second per channel
     const posted = await chat.postIntro(intro('h-2', CLIENT, root.ts));
     expect(posted.threadTs).toBe(root.ts);
@@ -151,9 +156,11 @@ describe('Slack connector against the stand-in', () => {
   it('DMs a person once per key and skips unknown people', async () => {
     const s = await start();
     const chat = connector(s);
-    const sent = await chat.sendDirectMessage({ idempotencyKey: 'prep:1', email: 'lee@vendor.test', text: 'Two fields missing' });
-    expect(await chat.sendDirectMessage({ idempotencyKey: 'prep:1', email: 'lee@vendor.test', text: 'Two fields missing' })).toEqual(sent);
-    expect(await chat.sendDirectMessage({ idempotencyKey: 'prep:1', email: 'ghost@vendor.test', text: 'x' })).toEqual({ skipped: 'no Slack user for ghost@vendor.test' });
+    const dm = { idempotencyKey: 'prep:1', email: 'lee@vendor.test', text: 'Two fields missing' };
+    const sent = await chat.sendDirectMessage({ ...dm, progress: firstPost() });
+    expect(s.state.historyReads).toEqual([]); // a first attempt never reads history
+    expect(await chat.sendDirectMessage({ ...dm, progress: retriedPost() })).toEqual(sent);
+    expect(await chat.sendDirectMessage({ idempotencyKey: 'prep:1', email: 'ghost@vendor.test', text: 'x', progress: firstPost() })).toEqual({ skipped: 'no Slack user for ghost@vendor.test' });
     expect(s.state.messages).toEqual([expect.objectContaining({ channel: 'D0LEE00001', text: 'Two fields missing' })]);
   });
 
@@ -165,6 +172,60 @@ describe('Slack connector against the stand-in', () => {
       'Slack channel C0OLD00001 is archived',
       expect.stringContaining('no Slack user for ghost@vendor.test'),
     ]);
+  });
+});
+
+describe('Slack scopes (live connector against the stand-in)', () => {
+  const NO_HISTORY = 'xoxb-no-history';
+  const NO_WRITE = 'xoxb-no-chat-write';
+  const without = (...drop: string[]) => STANDIN_ALL_SCOPES.filter((x) => !drop.includes(x));
+  const tokens = { [NO_HISTORY]: without('channels:history', 'groups:history', 'im:history', 'mpim:history'), [NO_WRITE]: without('chat:write') };
+
+  it('a token without any *:history scope still posts channel messages and DMs (first attempts read no history)', async () => {
+    const s = await start({ tokens, ratePerSecond: 100 });
+    const chat = connector(s, unlimited, { token: NO_HISTORY });
+    const posted = await chat.postMessage({ idempotencyKey: 'h-1:esc', channel: 'C0ESCAL001', text: 'Stalled', metadataType: 'baton_escalation', metadata: { handoff_id: 'h-1' }, progress: firstPost() });
+    const dm = await chat.sendDirectMessage({ idempotencyKey: 'h-1:nudge', email: 'lee@vendor.test', text: 'Missing: scope', progress: firstPost() });
+    expect(posted.channel).toBe('C0ESCAL001');
+    expect(dm).toMatchObject({ channel: 'D0LEE00001' });
+    expect(s.state.messages).toHaveLength(2);
+    expect(s.state.historyReads).toEqual([]);
+  });
+
+  it('a retry that must check history, without the scope, is a permanent error naming the scope and why', async () => {
+    const s = await start({ tokens });
+    const err = await connector(s, unlimited, { token: NO_HISTORY })
+      .postMessage({ idempotencyKey: 'h-1:esc', channel: 'C0ESCAL001', text: 'Stalled', metadataType: 'baton_escalation', metadata: {}, progress: retriedPost() })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect((err as Error).message).toContain('lacks the scope channels:history');
+    expect((err as Error).message).toContain('already posted this message');
+    expect(s.state.messages).toHaveLength(0);
+  });
+
+  it('a token without chat:write: a permanent error naming chat:write (Slack says which scope in `needed`)', async () => {
+    const s = await start({ tokens });
+    const err = await connector(s, unlimited, { token: NO_WRITE })
+      .postMessage({ idempotencyKey: 'h-1:esc', channel: 'C0ESCAL001', text: 'Stalled', metadataType: 'baton_escalation', metadata: {}, progress: firstPost() })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect((err as Error).message).toBe(
+      'Slack chat.postMessage: the bot token lacks the scope chat:write (missing_scope): add it under OAuth & Permissions of the Baton Slack app, reinstall the app and update SLACK_BOT_TOKEN',
+    );
+  });
+
+  it('preflight names every scope Baton needs that the token lacks, with what it is for', async () => {
+    const s = await start({ tokens });
+    const problems = (token: string) => connector(s, unlimited, { token }).preflight({ channels: [CLIENT], emails: ['lee@vendor.test'] });
+    const noHistory = await problems(NO_HISTORY);
+    expect(noHistory.map((p) => p.problem)).toEqual([
+      expect.stringMatching(/^the Slack bot token lacks the scope channels:history: Baton needs it to after a post/),
+      expect.stringContaining('lacks the scope groups:history'),
+      expect.stringContaining('lacks the scope im:history'),
+    ]);
+    expect(noHistory[0]!.fix).toContain('add channels:history under OAuth & Permissions');
+    expect((await problems(NO_WRITE)).map((p) => p.problem)).toEqual([expect.stringContaining('lacks the scope chat:write')]);
+    expect(await problems(s.token)).toEqual([]);
   });
 });
 
@@ -184,5 +245,16 @@ describe('the stand-in itself', () => {
     const body = (await history.json()) as { messages: Array<Record<string, unknown>> };
     expect(body.messages[0]).not.toHaveProperty('metadata'); // only with include_all_metadata
     expect(s.state.requests['chat.postMessage']).toBe(3);
+  });
+
+  it('models scopes per token: x-oauth-scopes on every answer, missing_scope with needed and provided', async () => {
+    const s = await start({ tokens: { 'xoxb-read-only': ['channels:read'] } });
+    const call = (method: string, token: string) => fetch(`${s.url}${method}?channel=${CLIENT}&text=x`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    const auth = await call('auth.test', 'xoxb-read-only');
+    expect(auth.headers.get('x-oauth-scopes')).toBe('channels:read');
+    expect((await call('auth.test', s.token)).headers.get('x-oauth-scopes')).toBe(STANDIN_ALL_SCOPES.join(','));
+    expect(await (await call('chat.postMessage', 'xoxb-read-only')).json()).toEqual({ ok: false, error: 'missing_scope', needed: 'chat:write', provided: 'channels:read' });
+    expect(await (await call('conversations.history', 'xoxb-read-only')).json()).toMatchObject({ error: 'missing_scope', needed: 'channels:history' });
+    expect(s.state.messages).toHaveLength(0);
   });
 });

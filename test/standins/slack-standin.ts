@@ -2,7 +2,9 @@
 // documented behaviour: POST /api/<method> with form or JSON bodies (GET query too), Bearer auth answered with
 // HTTP 200 ok:false invalid_auth/not_authed, errors as {ok:false,error}, cursor pagination through
 // response_metadata.next_cursor, message metadata returned only with include_all_metadata, and chat.postMessage
-// limited per channel per one-second window with HTTP 429 + Retry-After (integer seconds ≥ 1). Injected faults
+// limited per channel per one-second window with HTTP 429 + Retry-After (integer seconds ≥ 1). OAuth scopes per
+// token: every answer carries the token's scopes in `x-oauth-scopes` (what auth.test reports), and a method the
+// token lacks the scope for answers `missing_scope` with `needed` and `provided`, as Slack does. Injected faults
 // (faults.ts): 5xx, 429 storms, stalls, slow and cut-off answers.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,13 +50,34 @@ export interface SlackStandinOptions {
   users?: StandinUser[];
   /** Largest page conversations.history/replies/list return, whatever `limit` asks (Slack caps too). Default 200. */
   maxPageSize?: number;
+  /** Scopes of `token`. Default: every scope the stand-in knows (STANDIN_ALL_SCOPES). */
+  scopes?: string[];
+  /** More bot tokens of the same app, each with its own scopes (an install that lacks some). */
+  tokens?: Record<string, string[]>;
 }
+
+/** Every bot scope a method of the stand-in can ask for. */
+export const STANDIN_ALL_SCOPES = [
+  'chat:write',
+  'channels:read',
+  'groups:read',
+  'im:read',
+  'im:write',
+  'users:read',
+  'users:read.email',
+  'channels:history',
+  'groups:history',
+  'im:history',
+  'mpim:history',
+];
 
 export interface SlackStandinState {
   messages: StandinMessage[];
   count429: number;
   /** Requests per method (including rejected ones). */
   requests: Record<string, number>;
+  /** The arguments of every conversations.history / conversations.replies call, in order (how far back they read). */
+  historyReads: { method: string; args: Record<string, unknown> }[];
   channels: StandinChannel[];
   users: StandinUser[];
 }
@@ -84,11 +107,13 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     messages: [],
     count429: 0,
     requests: {},
+    historyReads: [],
     channels: opts.channels ?? [{ id: 'C0CLIENT01', name: 'client-acme' }],
     users: opts.users ?? [],
   };
   const windows = new Map<string, { second: number; count: number }>();
   const faults = new StandinFaults();
+  const scopesOf = new Map<string, string[]>([[token, opts.scopes ?? STANDIN_ALL_SCOPES], ...Object.entries(opts.tokens ?? {})]);
   let lastTsMicros = 0;
 
   const nextTs = (): string => {
@@ -129,6 +154,31 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     return c;
   }
   const isReply = (v: StandinChannel | Reply): v is Reply => 'body' in v;
+
+  /** The scopes Slack asks of this call: per method, and for conversations by the kind of conversation. */
+  function neededScopes(method: string, args: Args): string[] {
+    const kind = (): 'channels' | 'groups' | 'im' => {
+      if (typeof args.channel === 'string' && args.channel.startsWith('D')) return 'im';
+      return findChannel(args.channel)?.private ? 'groups' : 'channels';
+    };
+    switch (method) {
+      case 'chat.postMessage':
+        return ['chat:write'];
+      case 'conversations.history':
+      case 'conversations.replies':
+        return [`${kind()}:history`];
+      case 'conversations.info':
+        return [`${kind()}:read`];
+      case 'conversations.list':
+        return String(args.types ?? 'public_channel').includes('private_channel') ? ['channels:read', 'groups:read'] : ['channels:read'];
+      case 'conversations.open':
+        return ['im:write'];
+      case 'users.lookupByEmail':
+        return ['users:read.email'];
+      default:
+        return [];
+    }
+  }
 
   function view(m: StandinMessage, withMetadata: boolean, replyCount?: number): Record<string, unknown> {
     return {
@@ -209,7 +259,9 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
       if (!parent) return fail('thread_not_found');
       const rootTs = parent.thread_ts ?? parent.ts;
       const root = state.messages.find((m) => m.channel === c.id && m.ts === rootTs);
-      const thread = [root, ...state.messages.filter((m) => m.channel === c.id && m.thread_ts === rootTs)].filter((m): m is StandinMessage => !!m);
+      // `oldest` bounds the replies; the thread's first message always comes first, as Slack returns it.
+      const oldest = Number(args.oldest ?? 0);
+      const thread = [root, ...state.messages.filter((m) => m.channel === c.id && m.thread_ts === rootTs && Number(m.ts) > oldest)].filter((m): m is StandinMessage => !!m);
       const { items, next } = page(thread, args); // oldest first
       const withMeta = bool(args.include_all_metadata);
       return ok({ messages: items.map((m) => view(m, withMeta)), has_more: next !== '', response_metadata: { next_cursor: next } });
@@ -269,17 +321,23 @@ export async function startSlackStandin(opts: SlackStandinOptions = {}): Promise
     }
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
 
+    if (method === 'conversations.history' || method === 'conversations.replies') state.historyReads.push({ method, args });
     const handler = methods[method];
     if (!handler) return reply({ status: 404, body: { ok: false, error: 'unknown_method' } });
     // Bearer header, or (form posts only) a token argument — as Slack accepts.
     const auth = req.headers.authorization;
     const given = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' && !type.includes('application/json') ? args.token : undefined;
     if (given === undefined) return reply(fail('not_authed'));
-    if (given !== token) return reply(fail('invalid_auth'));
+    const scopes = scopesOf.get(given);
+    if (!scopes) return reply(fail('invalid_auth'));
+    const scopeHeader = { 'x-oauth-scopes': scopes.join(',') };
+    const needed = neededScopes(method, args).find((scope) => !scopes.includes(scope));
+    if (needed) return reply({ headers: scopeHeader, body: { ok: false, error: 'missing_scope', needed, provided: scopes.join(',') } });
     if (method !== 'chat.postMessage' && opts.methodRatePerSecond && overLimit(`method:${method}`, opts.methodRatePerSecond)) {
       return reply(rateLimited());
     }
-    reply(handler(args));
+    const answer = handler(args);
+    reply({ ...answer, headers: { ...scopeHeader, ...answer.headers } });
   }
 
   const server = createServer((req, res) => {

@@ -91,7 +91,8 @@ describe('postIntro', () => {
     const posted = await chat().postIntro(req);
 
     expect(posted).toEqual({ channel: CHANNEL, ts: '1700000100.000200', threadTs: THREAD });
-    expect(replies).toEqual([{ channel: CHANNEL, ts: THREAD, include_all_metadata: 'true', limit: '200' }]);
+    // No record of when an earlier attempt went out (the intro's step progress): a day back.
+    expect(replies).toEqual([{ channel: CHANNEL, ts: THREAD, include_all_metadata: 'true', limit: '200', oldest: expect.stringMatching(/^\d+\.\d{6}$/) }]);
     expect(posts).toEqual([
       {
         channel: CHANNEL,
@@ -302,47 +303,59 @@ describe('rate limits', () => {
   });
 });
 
+/** A watching post's claim: never attempted (attempting() counts the moments a request went out). */
+function firstPost(): StepProgress & { saves: Record<string, unknown>[]; attempts: number } {
+  const p = { ...progress(), firstAttempt: true, attempts: 0 };
+  return Object.assign(p, { attempting: async () => void (p.attempts += 1) });
+}
+/** The claim of a post whose earlier request went out at `attemptedAt` and whose answer never arrived. */
+const retriedPost = (attemptedAt: string) => ({ ...progress(), firstAttempt: false, attemptedAt });
+
 describe('sendDirectMessage', () => {
-  it('looks the person up, opens the DM, checks its history for the marker, then posts with metadata', async () => {
+  it('looks the person up, opens the DM and posts with metadata (no history read on a first attempt)', async () => {
     const connector = chat();
     const lookup = expectCall('users.lookupByEmail', { user: { id: 'U0RITA' } });
     const open = expectCall('conversations.open', { channel: { id: 'D0RITA' } });
-    const history = expectCall('conversations.history', { messages: [], response_metadata: {} });
     const posts = expectCall('chat.postMessage', { channel: 'D0RITA', ts: '1700001000.000001' });
+    const claim = firstPost();
 
-    const sent = await connector.sendDirectMessage({ idempotencyKey: 'prep:deal-9:v3', email: 'Rita@Vendor.test', text: 'Missing: *Scope*' });
+    const sent = await connector.sendDirectMessage({ idempotencyKey: 'prep:deal-9:v3', email: 'Rita@Vendor.test', text: 'Missing: *Scope*', progress: claim });
 
     expect(sent).toEqual({ channel: 'D0RITA', ts: '1700001000.000001' });
+    expect(claim.attempts).toBe(1);
+    expect(claim.saves).toEqual([{ channel: 'D0RITA', ts: '1700001000.000001', threadTs: '1700001000.000001' }]);
     expect(lookup).toEqual([{ email: 'rita@vendor.test' }]);
     expect(open).toEqual([{ users: 'U0RITA' }]);
-    expect(history[0]).toMatchObject({ channel: 'D0RITA', include_all_metadata: 'true' });
     expect(posts[0]).toMatchObject({
       channel: 'D0RITA',
       text: 'Missing: *Scope*',
       metadata: JSON.stringify({ event_type: 'baton_direct_message', event_payload: { idempotency_key: 'prep:deal-9:v3' } }),
     });
 
-    // Same key again: found in the DM's history (lookup cached), nothing posted.
+    // A claim that holds the message: returned without a call.
+    expect(await connector.sendDirectMessage({ idempotencyKey: 'prep:deal-9:v3', email: 'rita@vendor.test', text: 'again', progress: progress({ channel: 'D0RITA', ts: '1700001000.000001' }) })).toEqual(sent);
+
+    // An earlier request went out and its answer was lost: the DM's history is read from that moment (less clock skew) on.
     expectCall('conversations.open', { channel: { id: 'D0RITA' } });
-    expectCall('conversations.history', {
+    const history = expectCall('conversations.history', {
       messages: [{ ts: '1700001000.000001', metadata: { event_type: 'baton_direct_message', event_payload: { idempotency_key: 'prep:deal-9:v3' } } }],
       response_metadata: {},
     });
-    expect(await connector.sendDirectMessage({ idempotencyKey: 'prep:deal-9:v3', email: 'rita@vendor.test', text: 'again' })).toEqual(sent);
+    expect(await connector.sendDirectMessage({ idempotencyKey: 'prep:deal-9:v3', email: 'rita@vendor.test', text: 'again', progress: retriedPost('2023-11-14T22:20:00.000Z') })).toEqual(sent);
+    expect(history[0]).toMatchObject({ channel: 'D0RITA', include_all_metadata: 'true', oldest: '1700000100.000000' });
   });
 
   it('skips people Slack does not know', async () => {
     expectCall('users.lookupByEmail', { ok: false, error: 'users_not_found' });
-    expect(await chat().sendDirectMessage({ idempotencyKey: 'k', email: 'ghost@vendor.test', text: 'x' })).toEqual({ skipped: 'no Slack user for ghost@vendor.test' });
+    expect(await chat().sendDirectMessage({ idempotencyKey: 'k', email: 'ghost@vendor.test', text: 'x', progress: firstPost() })).toEqual({ skipped: 'no Slack user for ghost@vendor.test' });
   });
 });
 
 describe('postMessage', () => {
-  it('resolves a channel name, posts in the thread with the caller’s metadata, and finds it on retry', async () => {
+  it('resolves a channel name, posts in the thread with the caller’s metadata, and finds it on an ambiguous retry', async () => {
     const connector = chat();
     const list = expectCall('conversations.list', { channels: [{ id: 'C0OTHER001', name: 'general' }], response_metadata: { next_cursor: 'p2' } });
     expectCall('conversations.list', { channels: [{ id: 'C0ESCAL001', name: 'delivery-escalations' }], response_metadata: { next_cursor: '' } }, list);
-    expectCall('conversations.replies', { messages: [{ ts: THREAD, thread_ts: THREAD }], response_metadata: {} });
     const posts = expectCall('chat.postMessage', { channel: 'C0ESCAL001', ts: '1700001100.000001' });
     const req = {
       idempotencyKey: 'h-1:kickoff-not-scheduled:1',
@@ -354,7 +367,7 @@ describe('postMessage', () => {
       metadata: { handoff_id: 'h-1', rung: 1, urgent: true },
     };
 
-    const posted = await connector.postMessage(req);
+    const posted = await connector.postMessage({ ...req, progress: firstPost() });
 
     expect(posted).toEqual({ channel: 'C0ESCAL001', ts: '1700001100.000001', threadTs: THREAD });
     expect(list[0]).toMatchObject({ types: 'public_channel,private_channel', exclude_archived: 'true', limit: '200' });
@@ -366,20 +379,21 @@ describe('postMessage', () => {
       metadata: JSON.stringify({ event_type: 'baton_escalation', event_payload: { handoff_id: 'h-1', rung: 1, urgent: true, idempotency_key: 'h-1:kickoff-not-scheduled:1' } }),
     });
 
-    // Retry: the channel name is cached, the reply is found by its key.
-    expectCall('conversations.replies', {
+    // Retry after a lost answer: the channel name is cached, the reply is found by its key from the attempt on.
+    const replies = expectCall('conversations.replies', {
       messages: [
         { ts: THREAD, thread_ts: THREAD },
         { ts: '1700001100.000001', thread_ts: THREAD, metadata: { event_type: 'baton_escalation', event_payload: { idempotency_key: 'h-1:kickoff-not-scheduled:1' } } },
       ],
       response_metadata: {},
     });
-    expect(await connector.postMessage(req)).toEqual(posted);
+    expect(await connector.postMessage({ ...req, progress: retriedPost('2023-11-14T22:20:00.000Z') })).toEqual(posted);
+    expect(replies[0]).toMatchObject({ ts: THREAD, oldest: '1700000100.000000' });
   });
 
   it('an unknown channel name is a permanent error', async () => {
     expectCall('conversations.list', { channels: [], response_metadata: { next_cursor: '' } });
-    const err = await chat().postMessage({ idempotencyKey: 'k', channel: '#nope', text: 'x', metadataType: 't', metadata: {} }).catch((e: unknown) => e);
+    const err = await chat().postMessage({ idempotencyKey: 'k', channel: '#nope', text: 'x', metadataType: 't', metadata: {}, progress: firstPost() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentError);
     expect((err as Error).message).toContain('channel #nope not found');
   });

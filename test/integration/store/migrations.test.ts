@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest, storeMigrations } from '../../../src/store/migrations.js';
 import { storeBackends, type TestStore } from '../../helpers/databases.js';
 
-const TABLES = ['audit_events', 'cursors', 'dry_run_records', 'escalations', 'feedback_requests', 'handoff_steps', 'handoffs', 'inbox_events', 'task_status', 'watch_checks', 'webhook_deliveries', 'webhook_secrets'];
+const TABLES = ['audit_events', 'chat_posts', 'cursors', 'dry_run_records', 'escalations', 'feedback_requests', 'handoff_steps', 'handoffs', 'inbox_events', 'task_status', 'watch_checks', 'webhook_deliveries', 'webhook_secrets'];
 
 describe.each(storeBackends())('migrations on $name', (backend) => {
   let t: TestStore;

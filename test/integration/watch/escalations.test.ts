@@ -77,6 +77,8 @@ describe('escalation checks (real Redis delayed jobs)', () => {
     expect(section).toContain(`/handoffs/${handoff.id}`);
     expect(section).toContain('baton_escalation_ack');
     expect(section).toContain('baton_escalation_snooze');
+    // The button names the configured snooze (BATON_SNOOZE_SECONDS=2 in this world).
+    expect(section).toContain('"text":"Snooze 2 seconds"');
     // The live status was read from Jira at the due moment.
     expect(w.jira.requests.some((r) => r.startsWith('POST /rest/api/3/search/jql'))).toBe(true);
 

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBaton, type Harness } from '../../helpers/baton-harness.js';
-import { startSlackStandin, STANDIN_TOKEN, type SlackStandin, type StandinMessage } from '../../standins/slack-standin.js';
+import { startSlackStandin, STANDIN_TOKEN, type SlackStandin, type SlackStandinOptions, type StandinMessage } from '../../standins/slack-standin.js';
 import { signSlackRequest } from '../../../connectors/slack/verify-request.js';
 import { signJiraWebhook } from '../../../connectors/jira/verify-webhook.js';
 import type { CrmDeal } from '../../../connectors/types.js';
@@ -130,7 +130,7 @@ export interface WatchWorld {
   close(): Promise<void>;
 }
 
-export async function startWatchWorld(o: { mappings: Record<string, string>; env?: Record<string, string>; workers?: boolean }): Promise<WatchWorld> {
+export async function startWatchWorld(o: { mappings: Record<string, string>; env?: Record<string, string>; workers?: boolean; slack?: Pick<SlackStandinOptions, 'tokens'> }): Promise<WatchWorld> {
   const slack = await startSlackStandin({
     ratePerSecond: 1000,
     channels: [
@@ -138,6 +138,7 @@ export async function startWatchWorld(o: { mappings: Record<string, string>; env
       { id: CLIENT_CHANNEL, name: 'client-acme' },
     ],
     users: Object.values(PEOPLE).map((p) => ({ id: p.slack, email: p.email, name: p.name })),
+    ...o.slack,
   });
   const jira = await startJiraStatusServer();
   const mappingsDir = await mkdtemp(join(tmpdir(), 'baton-watch-mappings-'));

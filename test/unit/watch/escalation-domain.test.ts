@@ -94,6 +94,7 @@ describe('the escalation message', () => {
       { role: 'team_lead', email: 'ops@x.example', name: null, userId: null },
     ],
     snoozed: false,
+    snoozeMs: 86_400_000,
   };
 
   it('escapes every untrusted piece, mentions known people, and drops unsafe links', () => {
@@ -123,6 +124,19 @@ describe('the escalation message', () => {
     expect(JSON.stringify(m.blocks)).toContain('still stalled after a snooze');
     expect(decodeEscalationRef(encodeEscalationRef({ handoffId: 'a', triggerId: 'b', rung: 0, round: 0 }))).toEqual({ handoffId: 'a', triggerId: 'b', rung: 0, round: 0 });
     for (const junk of ['', '{', '{"h":1}', '{"h":"a","t":"b","r":0.5,"n":0}', 'x'.repeat(600), 42]) expect(decodeEscalationRef(junk)).toBeNull();
+  });
+
+  it('the Snooze button names the configured snooze (BATON_SNOOZE_SECONDS), in whole human units', () => {
+    const snoozeLabel = (snoozeMs: number) => {
+      const actions = buildEscalationMessage({ ...base, snoozeMs }).blocks.find((b) => (b as { type: string }).type === 'actions') as { elements: { action_id: string; text: { text: string } }[] };
+      return actions.elements.find((e) => e.action_id === 'baton_escalation_snooze')!.text.text;
+    };
+    expect(snoozeLabel(4 * 3_600_000)).toBe('Snooze 4 hours');
+    expect(snoozeLabel(86_400_000)).toBe('Snooze 1 day');
+    expect(snoozeLabel(3 * 86_400_000)).toBe('Snooze 3 days');
+    expect(snoozeLabel(14 * 86_400_000)).toBe('Snooze 2 weeks');
+    expect(snoozeLabel(90 * 60_000)).toBe('Snooze 90 minutes');
+    expect(snoozeLabel(2_000)).toBe('Snooze 2 seconds');
   });
 
   it('helpers: person and link text', () => {
