@@ -39,6 +39,7 @@ import { conditionTask, describeStall, isResolved, parseUnless, type LiveState, 
 import { buildActionReply, buildEscalationMessage, ESCALATION_EVENT_TYPE, type EscalationRef } from '../src/watch/escalation-message.js';
 import type { MessagePerson } from '../src/watch/slack-text.js';
 import { refreshTasks } from './task-status.js';
+import { readCurrentDeal } from './read-deal.js';
 import { cancelFeedback } from './feedback.js';
 
 /** A job that wakes this much before its check's due moment runs anyway (timer granularity). */
@@ -210,13 +211,11 @@ async function readLiveState(deps: JobDeps, handoff: HandoffRow, mapping: Mappin
   return live;
 }
 
+/** The deal as it is now (the same read as routing: every property the mappings use), else as it was at the close. */
 async function readDealNow(deps: JobDeps, handoff: HandoffRow): Promise<CrmDeal | null> {
   try {
-    if (deps.crm.mode === 'live') return await deps.crm.getDeal(handoff.dealId);
-    if (deps.sampleCrm) {
-      const d = await deps.sampleCrm.getDeal(handoff.dealId);
-      if (d) return d;
-    }
+    const { deal } = await readCurrentDeal(deps, handoff.dealId);
+    if (deal) return deal;
   } catch (e) {
     if (!isPermanent(e)) throw e;
   }
