@@ -12,6 +12,7 @@ import { processIngestJob } from '../../jobs/ingest.js';
 import { processRouteJob } from '../../jobs/route.js';
 import { processHandoffJob } from '../../jobs/handoff.js';
 import { processReconcileJob } from '../../jobs/reconcile.js';
+import { sweepInbox } from '../../jobs/inbox-sweep.js';
 import { processNudgeJob } from '../../jobs/nudge.js';
 import { processCheckJob, processEscalationAction, sweepChecks } from '../../jobs/escalate.js';
 import { processAsanaStatusJob, processJiraStatusJob, processPollJob } from '../../jobs/task-status.js';
@@ -93,7 +94,7 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
       config.workerConcurrency,
     ),
     make(QUEUE_NAMES.nudge, (d, job) => processNudgeJob(d, parseJob(NudgeJobSchema, job.data, 'nudge')), 4),
-    make(QUEUE_NAMES.maintenance, async (d, job) => (job.name === 'reconcile' ? processReconcileJob(d) : undefined), 1),
+    make(QUEUE_NAMES.maintenance, async (d, job) => (job.name === 'reconcile' ? processReconcileJob(d) : job.name === 'inbox-sweep' ? sweepInbox(d) : undefined), 1),
     // Watching (docs/watching.md): escalation checks and clicks, live task status, feedback.
     make(
       QUEUE_NAMES.watch,
@@ -134,6 +135,8 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
   } else {
     await rt.queues.maintenance.removeJobScheduler('reconcile');
   }
+  if (config.inboxSweepEveryMs > 0) await rt.queues.maintenance.upsertJobScheduler('inbox-sweep', { every: config.inboxSweepEveryMs }, { name: 'inbox-sweep' });
+  else await rt.queues.maintenance.removeJobScheduler('inbox-sweep');
   // Watching: the sweep re-adds check jobs Redis lost; the poll reads live tools for missed webhooks.
   const liveTool = deps.workTools.jira.mode === 'live' || deps.workTools.asana.mode === 'live';
   if (config.watch.pollEveryMs > 0) {

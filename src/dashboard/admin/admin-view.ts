@@ -3,6 +3,7 @@
 // validation errors of rejected ones.
 import type { DashboardDeps } from '../dashboard-router.js';
 import type { AdminView, ConnectorStatus } from '../pages/admin-page.js';
+import { countInbox, INBOX_STUCK_AFTER_MS } from '../../store/inbox-repo.js';
 import { lastStepError, queryDeadJobs, queryFailedSteps, rateLimitBacklogMs } from '../queries/admin-query.js';
 
 export type AdminViewDeps = Pick<DashboardDeps, 'config' | 'connectors' | 'store' | 'redis' | 'queues' | 'mappings' | 'mappingErrors'>;
@@ -12,8 +13,9 @@ export async function adminView(deps: AdminViewDeps): Promise<AdminView> {
   const backlog = (key: string) => rateLimitBacklogMs(redis, config.queuePrefix, key).catch(() => null);
   const circuit = (name: string, mode: 'live' | 'dry-run') => (mode === 'live' ? c.breaker.inspect(name).catch(() => null) : Promise.resolve(null));
   const usingTool = (tool: 'jira' | 'asana') => deps.mappings().filter((m) => m.mapping.work.tool === tool).map((m) => m.mapping.name);
-  const [failed, dead, jiraErr, asanaErr, introErr, writeErr, hsBacklog, jiraBacklog, asanaBacklog, slackBacklog, hsCircuit, jiraCircuit, asanaCircuit, slackCircuit] = await Promise.all([
+  const [failed, stuckInbox, dead, jiraErr, asanaErr, introErr, writeErr, hsBacklog, jiraBacklog, asanaBacklog, slackBacklog, hsCircuit, jiraCircuit, asanaCircuit, slackCircuit] = await Promise.all([
     queryFailedSteps(store),
+    countInbox(store, { status: 'pending', receivedBefore: new Date(Date.now() - INBOX_STUCK_AFTER_MS) }),
     queryDeadJobs(deps.queues.all()),
     lastStepError(store, 'create-work', usingTool('jira')),
     lastStepError(store, 'create-work', usingTool('asana')),
@@ -35,5 +37,5 @@ export async function adminView(deps: AdminViewDeps): Promise<AdminView> {
     { role: 'Client intro', system: c.chat.tool, mode: c.chat.mode, rate: config.rates.slack, backlogMs: slackBacklog, circuit: slackCircuit, lastError: introErr },
     { role: 'CRM write-back', system: c.crmWriter.crm, mode: c.crmWriter.mode, rate: config.rates.hubspot, backlogMs: hsBacklog, circuit: c.crmWriter.mode === 'live' ? hsCircuit : null, lastError: writeErr },
   ];
-  return { connectors, failed, dead, mappings: deps.mappings(), mappingErrors: deps.mappingErrors(), crmLive: c.crm.mode === 'live' };
+  return { connectors, failed, stuckInbox, dead, mappings: deps.mappings(), mappingErrors: deps.mappingErrors(), crmLive: c.crm.mode === 'live' };
 }
