@@ -41,6 +41,7 @@ import type { MessagePerson } from '../src/watch/slack-text.js';
 import { refreshTasks } from './task-status.js';
 import { readCurrentDeal } from './read-deal.js';
 import { cancelFeedback } from './feedback.js';
+import { handoffPageUrl } from '../src/handoff/handoff-url.js';
 
 /** A job that wakes this much before its check's due moment runs anyway (timer granularity). */
 const EARLY_TOLERANCE_MS = 1_000;
@@ -329,7 +330,7 @@ async function send(
     promised,
     taskUrl: taskRow?.url ?? null,
     dealUrl: (handoff.deal as CrmDeal | null)?.url ?? null,
-    handoffUrl: `${deps.config.publicUrl}/handoffs/${handoff.id}`,
+    handoffUrl: handoffPageUrl(deps.config.publicUrl, handoff.id),
     notify: await Promise.all(notify.map((r) => person(r))),
     snoozed: ref.round > 0,
   });

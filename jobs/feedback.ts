@@ -22,6 +22,7 @@ import {
 import { accuracyOf, checkAnswers, DEFAULT_FEEDBACK_QUESTIONS, wrongSectionsOf } from '../src/watch/feedback-questions.js';
 import { buildFeedbackAsk, buildFeedbackNote, buildRepSummary } from '../src/watch/feedback-messages.js';
 import { createFormToken } from '../src/watch/feedback-form-token.js';
+import { handoffPageUrl } from '../src/handoff/handoff-url.js';
 
 const jobOpts = (kind: string, handoffId: string, delay = 0) => ({ jobId: jobIdFor(`feedback-${kind}`, handoffId), delay, removeOnComplete: true });
 
@@ -116,7 +117,7 @@ export async function processFeedbackAnswers(deps: JobDeps, job: FeedbackAnswers
       idempotencyKey: `${job.handoffId}:feedback-to-rep`,
       handoffId: job.handoffId,
       email: stored.repEmail,
-      text: buildRepSummary({ title: handoff.title, from, questions: stored.questions, answers: stored.answers, handoffUrl: `${deps.config.publicUrl}/handoffs/${handoff.id}` }),
+      text: buildRepSummary({ title: handoff.title, from, questions: stored.questions, answers: stored.answers, handoffUrl: handoffPageUrl(deps.config.publicUrl, handoff.id) }),
     });
   }
   if (deps.crmWriter.addNote) {

@@ -1,20 +1,23 @@
 // `route` queue: one job per new CRM event. Decide from the deal's CURRENT state (re-read), so
 // out-of-order and duplicate events converge on the same answer; the handoff row is unique per
 // (crm, deal, mapping), so no interleaving of events can create two.
+import { randomUUID } from 'node:crypto';
 import type { CrmDeal, CrmEvent } from '../connectors/types.js';
 import type { JobDeps } from './job-deps.js';
 import type { RouteJob } from '../src/queue/job-schemas.js';
 import type { Mapping } from '../src/mapping/schema.js';
 import { matchTrigger, referencedProperties, type TriggerPhase } from '../src/mapping/trigger.js';
-import { buildHandoff, handoffRowFields } from '../src/mapping/build-handoff.js';
+import { handoffRowFields } from '../src/mapping/build-handoff.js';
+import { fallbackTitle } from '../src/mapping/build-document.js';
 import { setInboxStatus } from '../src/store/inbox-repo.js';
-import { createHandoffIfAbsent, listHandoffsForDeal, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
+import { createHandoffIfAbsent, findHandoff, listHandoffsForDeal, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
 import { jobIdFor } from '../src/queue/queues.js';
 import { readDeal } from './read-deal.js';
 import { enqueueNudge } from './nudge.js';
 import { cancelChecks } from './escalate.js';
 import { missingSetKey } from '../src/handoff/nudge-message.js';
+import { clearBuildFailure, recordBuildFailure, tryBuild } from './build-step.js';
 
 const STAGE_PROPERTIES = new Set(['dealstage', 'pipeline']);
 
@@ -55,10 +58,21 @@ async function route(deps: JobDeps, event: CrmEvent): Promise<{ status: 'routed'
 }
 
 async function routeToMapping(deps: JobDeps, mapping: Mapping, deal: CrmDeal, phase: TriggerPhase, event: CrmEvent): Promise<string> {
+  const existing = await findHandoff(deps.store, deal.crm, deal.id, mapping.name);
+  if (existing?.phase === 'closed') return alreadyClosed(deps, mapping, existing, event);
+
   const closedAt = phase === 'closed' ? new Date(event.occurredAt) : null;
-  const built = buildHandoff(mapping, deal, { closedAt: closedAt ?? deps.now() });
+  // Templates may link the handoff's own page (`handoff_url`): its id is chosen before the row exists.
+  const id = existing?.id ?? randomUUID();
+  const result = tryBuild(deps, mapping, deal, id, closedAt ?? deps.now());
+  if ('error' in result) return buildFailed(deps, { mapping, deal, phase, closedAt, event, existing, id }, result.error);
+  const built = result.built;
   const fields = handoffRowFields(built, deal, phase === 'closed' ? 'closed' : 'preparing', closedAt);
-  const { handoff, created } = await createHandoffIfAbsent(deps.store, { crm: deal.crm, accountId: deal.accountId, dealId: deal.id, mapping: mapping.name, ...fields });
+  const { handoff, created } = existing
+    ? { handoff: existing, created: false }
+    : await createHandoffIfAbsent(deps.store, { id, crm: deal.crm, accountId: deal.accountId, dealId: deal.id, mapping: mapping.name, ...fields });
+  // Another route job for the same deal created it in between: route against that row instead.
+  if (handoff.id !== id) return routeToMapping(deps, mapping, deal, phase, event);
 
   if (created) {
     await appendAudit(deps.store, {
@@ -73,19 +87,54 @@ async function routeToMapping(deps: JobDeps, mapping: Mapping, deal: CrmDeal, ph
     return `${mapping.name}: handoff ${handoff.id} created (${phase})`;
   }
 
-  if (handoff.phase === 'preparing') {
-    // Before close the document follows the deal; on close it is frozen and handed off.
-    await updateHandoff(deps.store, handoff.id, fields);
-    if (phase === 'closed') {
-      await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'handoff.closed', message: `Deal closed: handing off (mapping ${mapping.name})`, data: { event: event.identity } });
-      await enqueueHandoff(deps, handoff.id, 'closed');
-    } else if (missingSetKey(handoff.missing) !== missingSetKey(built.document.missing)) {
-      if (!built.document.complete) await enqueueNudge(deps, handoff.id, missingSetKey(built.document.missing));
-      await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'document.updated', message: `Document now ${built.document.complete ? 'complete' : `missing ${built.document.missing.length} field(s)`}`, data: { missing: built.document.missing } });
-    }
-    return `${mapping.name}: handoff ${handoff.id} updated (${phase})`;
+  // Before close the document follows the deal; on close it is frozen and handed off. A build that failed
+  // earlier (a mapping error since fixed) is cleared by this one.
+  const rebuilt = await clearBuildFailure(deps, handoff.id);
+  await updateHandoff(deps.store, handoff.id, rebuilt ? { ...fields, status: 'pending', lastError: null } : fields);
+  if (phase === 'closed') {
+    await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'handoff.closed', message: `Deal closed: handing off (mapping ${mapping.name})`, data: { event: event.identity } });
+    await enqueueHandoff(deps, handoff.id, 'closed');
+  } else if (missingSetKey(handoff.missing) !== missingSetKey(built.document.missing)) {
+    if (!built.document.complete) await enqueueNudge(deps, handoff.id, missingSetKey(built.document.missing));
+    await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'document.updated', message: `Document now ${built.document.complete ? 'complete' : `missing ${built.document.missing.length} field(s)`}`, data: { missing: built.document.missing } });
   }
+  return `${mapping.name}: handoff ${handoff.id} updated (${phase})`;
+}
 
+/**
+ * The mapping cannot render for this deal: a mapping error no retry of this job can fix. The handoff exists
+ * anyway, failed, naming mapping, template key and reason (jobs/build-step.ts), and the event counts as
+ * routed; the admin fixes the mapping and presses Retry.
+ */
+async function buildFailed(
+  deps: JobDeps,
+  b: { mapping: Mapping; deal: CrmDeal; phase: TriggerPhase; closedAt: Date | null; event: CrmEvent; existing: HandoffRow | null; id: string },
+  message: string,
+): Promise<string> {
+  const { mapping, deal, existing, id } = b;
+  const note = `${mapping.name}: handoff ${id} failed: ${message}`;
+  const phase = b.phase === 'closed' ? 'closed' : 'preparing';
+  if (existing) {
+    // Before close every deal event rebuilds: say it once per distinct failure.
+    if (existing.status === 'failed' && existing.lastError === message && existing.phase === phase) return note;
+    if (phase === 'closed') await updateHandoff(deps.store, id, { phase, closedAt: b.closedAt?.toISOString() ?? null, deal });
+  } else {
+    const dealName = deal.properties.dealname ?? null;
+    const { handoff, created } = await createHandoffIfAbsent(deps.store, {
+      id, crm: deal.crm, accountId: deal.accountId, dealId: deal.id, mapping: mapping.name, phase, title: fallbackTitle(dealName, deal.id), dealName,
+      document: null, complete: false, missing: [], plan: null, deal, closedAt: b.closedAt?.toISOString() ?? null, status: 'failed', lastError: message,
+    });
+    if (handoff.id !== id) return routeToMapping(deps, mapping, deal, b.phase, b.event);
+    if (created) {
+      await appendAudit(deps.store, { handoffId: id, actor: 'worker', kind: 'handoff.created', message: `${phase === 'closed' ? 'Deal closed' : 'Deal entered the prepare stage'}: handoff created from mapping ${mapping.name}, but its templates cannot render for this deal`, data: { event: b.event.identity, phase } });
+    }
+  }
+  await recordBuildFailure(deps, id, message);
+  return note;
+}
+
+/** Closed already: nothing to build. */
+async function alreadyClosed(deps: JobDeps, mapping: Mapping, handoff: HandoffRow, event: CrmEvent): Promise<string> {
   // Closed but its run never started: this may be the retry of a route job that saved the handoff and then
   // failed before queueing the run (Redis or the database went away, the worker died). Queue it again; the
   // job id makes this a no-op when the run is already queued.
