@@ -27,7 +27,7 @@ import { handoffPageUrl } from '../src/handoff/handoff-url.js';
 const jobOpts = (kind: string, handoffId: string, delay = 0) => ({ jobId: jobIdFor(`feedback-${kind}`, handoffId), delay, removeOnComplete: true });
 
 /** Part of schedule-checks: the request row and its delayed `ask` job. Null when the mapping asks for none. */
-export async function scheduleFeedback(deps: JobDeps, handoff: HandoffRow, mapping: Mapping): Promise<string | null> {
+export async function scheduleFeedback(deps: Pick<JobDeps, 'store' | 'queues' | 'now'>, handoff: HandoffRow, mapping: Mapping): Promise<string | null> {
   if (!mapping.feedback) return null;
   const plan = handoff.plan as StoredPlan;
   const closedAt = new Date(handoff.closedAt ?? handoff.createdAt);

@@ -12,7 +12,8 @@ import { fallbackTitle } from '../src/mapping/build-document.js';
 import { setInboxStatus } from '../src/store/inbox-repo.js';
 import { createHandoffIfAbsent, findHandoff, listHandoffsForDeal, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
-import { jobIdFor } from '../src/queue/queues.js';
+import { enqueueHandoff } from './enqueue-handoff.js';
+import { lastStop, resumeHandoff, STOPPED_KIND, type StopReason, type StopRecord } from './resume-handoff.js';
 import { readDeal } from './read-deal.js';
 import { enqueueNudge } from './nudge.js';
 import { cancelChecks } from './escalate.js';
@@ -29,14 +30,16 @@ export async function processRouteJob(deps: JobDeps, { event }: RouteJob): Promi
 
 async function route(deps: JobDeps, event: CrmEvent): Promise<{ status: 'routed' | 'ignored'; note: string }> {
   if (event.kind === 'deal.deleted') {
-    const n = await stopHandoffs(deps, event.crm, event.dealId, 'the deal was deleted in the CRM');
+    const n = await stopHandoffs(deps, event.crm, event.dealId, 'deleted', 'the deal was deleted in the CRM');
     return { status: n ? 'routed' : 'ignored', note: `deal deleted; ${n} handoff(s) stopped` };
   }
   if (event.kind === 'deal.merged') {
     for (const merged of event.mergedDealIds ?? []) {
-      if (merged !== event.dealId) await stopHandoffs(deps, event.crm, merged, `the deal was merged into deal ${event.dealId}`);
+      if (merged !== event.dealId) await stopHandoffs(deps, event.crm, merged, 'merged', `the deal was merged into deal ${event.dealId}`);
     }
   }
+  // Then routed like any event: a restored deal with no handoff yet may be in a trigger stage.
+  const resumed = event.kind === 'deal.restored' ? await resumeRestored(deps, event) : [];
   if (isOwnWrite(deps, event)) return { status: 'ignored', note: "Baton's own write to the deal" };
   if (event.kind === 'deal.property_changed' && event.property && !isRelevantProperty(deps, event.property.name)) {
     return { status: 'ignored', note: `property ${event.property.name} does not affect any mapping` };
@@ -54,6 +57,7 @@ async function route(deps: JobDeps, event: CrmEvent): Promise<{ status: 'routed'
     if (!m.phase) continue;
     notes.push(await routeToMapping(deps, mapping, deal, m.phase, event));
   }
+  notes.unshift(...resumed);
   return notes.length ? { status: 'routed', note: notes.join('; ') } : { status: 'ignored', note: 'no mapping matches the deal' };
 }
 
@@ -148,19 +152,34 @@ async function alreadyClosed(deps: JobDeps, mapping: Mapping, handoff: HandoffRo
   return `${mapping.name}: handoff ${handoff.id} already exists`;
 }
 
-export async function enqueueHandoff(deps: Pick<JobDeps, 'queues'>, handoffId: string, reason: string): Promise<void> {
-  // While a run for this handoff is waiting, another add is a no-op; steps are idempotent either way.
-  await deps.queues.handoff.add('run', { handoffId, reason }, { jobId: jobIdFor('handoff', `${handoffId}:${reason}`) });
-}
 
-async function stopHandoffs(deps: JobDeps, crm: string, dealId: string, why: string): Promise<number> {
+async function stopHandoffs(deps: JobDeps, crm: string, dealId: string, reason: StopReason, why: string): Promise<number> {
   const handoffs: HandoffRow[] = (await listHandoffsForDeal(deps.store, crm, dealId)).filter((h) => h.status !== 'stopped');
   for (const h of handoffs) {
     await updateHandoff(deps.store, h.id, { status: 'stopped' });
-    await appendAudit(deps.store, { handoffId: h.id, actor: 'worker', kind: 'handoff.stopped', message: `Stopped: ${why}` });
+    // What it was doing, so a restore (or an admin's Retry) resumes it there (jobs/resume-handoff.ts).
+    const stop: StopRecord = { reason, previousStatus: h.status, why };
+    await appendAudit(deps.store, { handoffId: h.id, actor: 'worker', kind: STOPPED_KIND, message: `Stopped: ${why}`, data: { ...stop } });
     await cancelChecks(deps, h.id, why);
   }
   return handoffs.length;
+}
+
+/** The CRM restored a deleted deal: its handoffs stopped by the deletion resume where they stopped. */
+async function resumeRestored(deps: JobDeps, event: CrmEvent): Promise<string[]> {
+  const notes: string[] = [];
+  for (const h of await listHandoffsForDeal(deps.store, event.crm, event.dealId)) {
+    if (h.status !== 'stopped' || (await lastStop(deps, h.id))?.reason !== 'deleted') continue;
+    const status = await resumeHandoff(deps, h, {
+      actor: 'worker',
+      kind: 'deal.restored',
+      message: 'The deal was restored in the CRM: the handoff resumes where it stopped',
+      runReason: `restored:${event.identity}`,
+      data: { event: event.identity },
+    });
+    notes.push(`handoff ${h.id} resumed (${status})`);
+  }
+  return notes;
 }
 
 function isOwnWrite(deps: JobDeps, event: CrmEvent): boolean {
