@@ -227,7 +227,7 @@ async function readDealNow(deps: JobDeps, handoff: HandoffRow): Promise<CrmDeal 
 async function refreshDocument(deps: JobDeps, handoff: HandoffRow, mapping: Mapping, deal: CrmDeal): Promise<boolean> {
   let doc;
   try {
-    doc = buildHandoff(mapping, deal, { closedAt: new Date(handoff.closedAt ?? handoff.createdAt) }).document;
+    doc = buildHandoff(mapping, deal, { closedAt: new Date(handoff.closedAt ?? handoff.createdAt), handoffUrl: handoffPageUrl(deps.config.publicUrl, handoff.id) }).document;
   } catch {
     return handoff.complete;
   }
