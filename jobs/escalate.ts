@@ -40,7 +40,9 @@ import { conditionTask, describeStall, isResolved, parseUnless, type LiveState, 
 import { buildActionReply, buildEscalationMessage, ESCALATION_EVENT_TYPE, type EscalationRef } from '../src/watch/escalation-message.js';
 import type { MessagePerson } from '../src/watch/slack-text.js';
 import { refreshTasks } from './task-status.js';
+import { readCurrentDeal } from './read-deal.js';
 import { cancelFeedback } from './feedback.js';
+import { handoffPageUrl } from '../src/handoff/handoff-url.js';
 
 /** A job that wakes this much before its check's due moment runs anyway (timer granularity). */
 const EARLY_TOLERANCE_MS = 1_000;
@@ -212,13 +214,11 @@ async function readLiveState(deps: JobDeps, handoff: HandoffRow, mapping: Mappin
   return live;
 }
 
+/** The deal as it is now (the same read as routing: every property the mappings use), else as it was at the close. */
 async function readDealNow(deps: JobDeps, handoff: HandoffRow): Promise<CrmDeal | null> {
   try {
-    if (deps.crm.mode === 'live') return await deps.crm.getDeal(handoff.dealId);
-    if (deps.sampleCrm) {
-      const d = await deps.sampleCrm.getDeal(handoff.dealId);
-      if (d) return d;
-    }
+    const { deal } = await readCurrentDeal(deps, handoff.dealId);
+    if (deal) return deal;
   } catch (e) {
     if (!isPermanent(e)) throw e;
   }
@@ -229,7 +229,7 @@ async function readDealNow(deps: JobDeps, handoff: HandoffRow): Promise<CrmDeal 
 async function refreshDocument(deps: JobDeps, handoff: HandoffRow, mapping: Mapping, deal: CrmDeal): Promise<boolean> {
   let doc;
   try {
-    doc = buildHandoff(mapping, deal, { closedAt: new Date(handoff.closedAt ?? handoff.createdAt) }).document;
+    doc = buildHandoff(mapping, deal, { closedAt: new Date(handoff.closedAt ?? handoff.createdAt), handoffUrl: handoffPageUrl(deps.config.publicUrl, handoff.id) }).document;
   } catch {
     return handoff.complete;
   }
@@ -334,7 +334,7 @@ async function send(
     promised,
     taskUrl: taskRow?.url ?? null,
     dealUrl: (handoff.deal as CrmDeal | null)?.url ?? null,
-    handoffUrl: `${deps.config.publicUrl}/handoffs/${handoff.id}`,
+    handoffUrl: handoffPageUrl(deps.config.publicUrl, handoff.id),
     notify: await Promise.all(notify.map((r) => person(r))),
     snoozed: ref.round > 0,
     snoozeMs: deps.config.watch.snoozeMs,

@@ -23,11 +23,12 @@ import {
 import { accuracyOf, checkAnswers, DEFAULT_FEEDBACK_QUESTIONS, wrongSectionsOf } from '../src/watch/feedback-questions.js';
 import { buildFeedbackAsk, buildFeedbackNote, buildRepSummary } from '../src/watch/feedback-messages.js';
 import { createFormToken } from '../src/watch/feedback-form-token.js';
+import { handoffPageUrl } from '../src/handoff/handoff-url.js';
 
 const jobOpts = (kind: string, handoffId: string, delay = 0) => ({ jobId: jobIdFor(`feedback-${kind}`, handoffId), delay, removeOnComplete: true });
 
 /** Part of schedule-checks: the request row and its delayed `ask` job. Null when the mapping asks for none. */
-export async function scheduleFeedback(deps: JobDeps, handoff: HandoffRow, mapping: Mapping): Promise<string | null> {
+export async function scheduleFeedback(deps: Pick<JobDeps, 'store' | 'queues' | 'now'>, handoff: HandoffRow, mapping: Mapping): Promise<string | null> {
   if (!mapping.feedback) return null;
   const plan = handoff.plan as StoredPlan;
   const closedAt = new Date(handoff.closedAt ?? handoff.createdAt);
@@ -117,7 +118,7 @@ export async function processFeedbackAnswers(deps: JobDeps, job: FeedbackAnswers
       idempotencyKey: `${job.handoffId}:feedback-to-rep`,
       handoffId: job.handoffId,
       email: stored.repEmail,
-      text: buildRepSummary({ title: handoff.title, from, questions: stored.questions, answers: stored.answers, handoffUrl: `${deps.config.publicUrl}/handoffs/${handoff.id}` }),
+      text: buildRepSummary({ title: handoff.title, from, questions: stored.questions, answers: stored.answers, handoffUrl: handoffPageUrl(deps.config.publicUrl, handoff.id) }),
     });
   }
   if (deps.crmWriter.addNote) {

@@ -17,6 +17,7 @@ import { appendAudit } from '../src/store/audit-repo.js';
 import { mappingOf, scheduleChecks } from './escalate.js';
 import { scheduleFeedback } from './feedback.js';
 import { seedTaskStatus } from './task-status.js';
+import { ensureBuilt } from './build-step.js';
 
 export const HANDOFF_STEPS = ['create-work', 'post-intro', 'write-back', 'schedule-checks'] as const;
 export type HandoffStepId = (typeof HANDOFF_STEPS)[number];
@@ -132,10 +133,14 @@ export async function processHandoffJob(deps: JobDeps, job: Job, data: HandoffJo
 }
 
 async function runHandoff(deps: JobDeps, job: Job, data: HandoffJob): Promise<string> {
-  const row = await getHandoff(deps.store, data.handoffId);
-  if (!row) return 'handoff not found';
+  const loaded = await getHandoff(deps.store, data.handoffId);
+  if (!loaded) return 'handoff not found';
+  if (loaded.status === 'stopped') return 'handoff stopped';
+  // A handoff whose build failed (a mapping error) is built again first, after an admin's Retry.
+  const build = await ensureBuilt(deps, loaded);
+  if ('stopped' in build) return build.stopped;
+  const row = build.row;
   if (row.phase !== 'closed') return 'handoff not closed yet';
-  if (row.status === 'stopped') return 'handoff stopped';
   if (!row.document) throw new UnrecoverableError(`handoff ${row.id} has no document`);
   const ctx: StepContext = {
     deps,

@@ -10,6 +10,7 @@ import { getHandoff } from '../src/store/handoff-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
 import { buildNudgeText, missingSetKey } from '../src/handoff/nudge-message.js';
 import { jobIdFor } from '../src/queue/queues.js';
+import { handoffPageUrl } from '../src/handoff/handoff-url.js';
 
 export async function enqueueNudge(deps: Pick<JobDeps, 'queues' | 'config'>, handoffId: string, missingKey: string): Promise<void> {
   await deps.queues.nudge.add('nudge', { handoffId, missingKey }, { jobId: jobIdFor('nudge', `${handoffId}:${missingKey}`), delay: deps.config.nudgeDelayMs });
@@ -30,7 +31,7 @@ export async function processNudgeJob(deps: JobDeps, job: NudgeJob): Promise<str
     title: h.title,
     missing: h.missing,
     dealUrl: (h.deal as CrmDeal | null)?.url ?? null,
-    handoffUrl: `${deps.config.publicUrl}/handoffs/${h.id}`,
+    handoffUrl: handoffPageUrl(deps.config.publicUrl, h.id),
   });
   const sent = await sendDirectMessageOnce(deps, { idempotencyKey: `${h.id}:nudge:${job.missingKey}`, handoffId: h.id, email: rep.email, text });
   const message = 'skipped' in sent ? `Nudge not sent: ${sent.skipped}` : `Nudged ${rep.email}: ${h.missing.length} field(s) missing`;

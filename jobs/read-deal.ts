@@ -1,21 +1,31 @@
-// Webhooks are thin: the route worker re-reads the deal. Live CRM first; without credentials, a saved
-// sample deal, else the properties the payload itself carried (workflow webhooks).
+// The one deal reader of the workers: routing (and so reconciliation, which feeds routing), escalation
+// checks and document refresh all read a deal here. Live CRM first, asking for every property the loaded
+// mappings use (src/mapping/referenced-properties.ts); without credentials, a saved sample deal.
 import type { CrmDeal, CrmEvent } from '../connectors/types.js';
 import type { JobDeps } from './job-deps.js';
-import { referencedProperties } from '../src/mapping/trigger.js';
+import { dealReadRequest } from '../src/mapping/trigger.js';
 
-export async function readDeal(deps: JobDeps, event: CrmEvent): Promise<{ deal: CrmDeal | null; source: string }> {
+export type DealSource = 'crm' | 'sample' | 'payload' | 'none';
+
+/** The deal as it is now. `crm` with a null deal: the CRM says it does not exist. */
+export async function readCurrentDeal(deps: Pick<JobDeps, 'crm' | 'sampleCrm' | 'mappings'>, dealId: string): Promise<{ deal: CrmDeal | null; source: DealSource }> {
   if (deps.crm.mode === 'live') {
-    const want = referencedProperties(deps.mappings().map((m) => m.mapping));
-    const deal = await deps.crm.getDeal(event.dealId, { dealProperties: want.deal, companyProperties: want.company, contactProperties: want.contact });
+    const deal = await deps.crm.getDeal(dealId, dealReadRequest(deps.mappings().map((m) => m.mapping)));
     return { deal, source: 'crm' };
   }
   if (deps.sampleCrm) {
-    const deal = await deps.sampleCrm.getDeal(event.dealId);
+    const deal = await deps.sampleCrm.getDeal(dealId);
     if (deal) return { deal, source: 'sample' };
   }
-  if (event.snapshot) return { deal: dealFromSnapshot(event), source: 'payload' };
   return { deal: null, source: 'none' };
+}
+
+/** Webhooks are thin: the route worker re-reads the deal; in dry-run without a sample, the properties the payload itself carried (workflow webhooks). */
+export async function readDeal(deps: JobDeps, event: CrmEvent): Promise<{ deal: CrmDeal | null; source: DealSource }> {
+  const read = await readCurrentDeal(deps, event.dealId);
+  if (read.source !== 'none') return read;
+  if (event.snapshot) return { deal: dealFromSnapshot(event), source: 'payload' };
+  return read;
 }
 
 /** A deal built only from what a payload carried: no company/contacts/owner records, so those fields show as missing. */

@@ -79,6 +79,7 @@ const EnvSchema = z
     BATON_QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('baton')),
     BATON_WORKER_CONCURRENCY: int(10, 1, 500),
     BATON_RECONCILE_EVERY_SECONDS: int(900, 0, 86_400),
+    BATON_INBOX_SWEEP_SECONDS: int(60, 0, 86_400),
     BATON_JOB_LOCK_MS: int(30_000, 1_000, 600_000),
     BATON_NUDGE_DELAY_SECONDS: int(60, 0, 86_400),
     BATON_WEBHOOK_MAX_BYTES: int(1_048_576, 1024, 20_971_520),
@@ -185,6 +186,8 @@ export interface BatonConfig {
   reconcileEveryMs: number;
   /** Handled inbox events and webhook delivery ids older than this are pruned (BATON_INBOX_RETENTION_DAYS). */
   inboxRetentionMs: number;
+  /** How often inbox events left pending get their route job back (jobs/inbox-sweep.ts); 0 = never. */
+  inboxSweepEveryMs: number;
   /** How long a job's lock lives without renewal: a killed worker's job is taken over after about this long. */
   jobLockMs: number;
   /** Quiet period before a pre-close nudge is sent, so a burst of deal edits yields one DM. */
@@ -277,6 +280,7 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
     workerConcurrency: e.BATON_WORKER_CONCURRENCY,
     reconcileEveryMs: e.BATON_RECONCILE_EVERY_SECONDS * 1000,
     inboxRetentionMs: e.BATON_INBOX_RETENTION_DAYS * 86_400_000,
+    inboxSweepEveryMs: e.BATON_INBOX_SWEEP_SECONDS * 1000,
     jobLockMs: e.BATON_JOB_LOCK_MS,
     nudgeDelayMs: e.BATON_NUDGE_DELAY_SECONDS * 1000,
     webhookMaxBytes: e.BATON_WEBHOOK_MAX_BYTES,

@@ -38,8 +38,11 @@ export function buildDocument(mapping: Mapping, ctx: RenderContext, labels?: Rec
     sections.push({ id, title: SECTION_TITLES[id], fields });
   }
   const dealName = typeof ctx.deal.dealname === 'string' ? ctx.deal.dealname : '';
-  const title =
-    toOneLine(renderAt(mapping, ['document', 'title'], mapping.document.title, ctx)) ||
-    toOneLine(`Handoff: ${dealName || `deal ${String(ctx.deal.id ?? '')}`}`);
+  const title = toOneLine(renderAt(mapping, ['document', 'title'], mapping.document.title, ctx)) || fallbackTitle(dealName, String(ctx.deal.id ?? ''));
   return { title, sections, complete: missing.length === 0, missing };
+}
+
+/** The title when the mapping's renders empty (or cannot render at all). */
+export function fallbackTitle(dealName: string | null | undefined, dealId: string): string {
+  return toOneLine(`Handoff: ${dealName || `deal ${dealId}`}`);
 }

@@ -1,5 +1,8 @@
 // The CRM properties the loaded mappings read, so the CRM connector fetches exactly those (HubSpot
-// returns only the properties asked for).
+// returns only the properties asked for). Every live read of a deal asks for this one list: routing,
+// escalation checks and document refresh (jobs/read-deal.ts), reconciliation (through routing) and the
+// admin preview — a read that asks for less sees custom properties as empty.
+import type { DealReadRequest } from '../../connectors/types.js';
 import { FIELD_PATH_PATTERN, type Mapping } from './schema.js';
 import { templateVariables } from './template.js';
 import { fieldPathsOf, templatesOf } from './templates-of.js';
@@ -33,4 +36,10 @@ export function referencedProperties(mappings: Mapping[]): { deal: string[]; com
   }
   const sorted = (s: Set<string>) => [...s].sort();
   return { deal: sorted(found.deal), company: sorted(found.company), contact: sorted(found.contact) };
+}
+
+/** What to ask the CRM for when reading a deal that any of these mappings may handle (DESIGN invariant 9). */
+export function dealReadRequest(mappings: Mapping[]): DealReadRequest {
+  const want = referencedProperties(mappings);
+  return { dealProperties: want.deal, companyProperties: want.company, contactProperties: want.contact };
 }

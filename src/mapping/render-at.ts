@@ -23,6 +23,21 @@ export function renderAt(mapping: Mapping, path: KeyPath, template: string, ctx:
   try {
     return renderTemplate(template, ctx);
   } catch (e) {
-    throw new MappingRenderError(mapping.name, formatPath(path), e instanceof Error ? e.message : String(e), { cause: e });
+    const where = `${formatPath(path)}${describeOwner(mapping, path)}`;
+    throw new MappingRenderError(mapping.name, where, e instanceof Error ? e.message : String(e), { cause: e });
   }
+}
+
+/** What the template belongs to, in the admin's words: the document field's label or the task's id. */
+function describeOwner(mapping: Mapping, path: KeyPath): string {
+  const [root, kind, a, b] = path;
+  if (root === 'document' && kind === 'sections' && typeof a === 'string' && typeof b === 'number') {
+    const label = mapping.document.sections[a as keyof typeof mapping.document.sections]?.[b]?.label;
+    return label ? ` (field "${label}")` : '';
+  }
+  if (root === 'work' && kind === 'tasks' && typeof a === 'number') {
+    const id = mapping.work.tasks[a]?.id;
+    return id ? ` (task ${id})` : '';
+  }
+  return '';
 }

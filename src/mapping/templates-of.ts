@@ -43,10 +43,13 @@ export function templatesOf(m: MappingShapeOutput): TemplateLocation[] {
   return out;
 }
 
-/** Field paths (deal.x, owner.email, ...) read outside templates, with their key paths. */
+/** Field paths (deal.x, owner.email, ...) read outside templates, with their key paths: trigger and escalation conditions, people, document fields. */
 export function fieldPathsOf(m: MappingShapeOutput): { path: KeyPath; field: string }[] {
   const out: { path: KeyPath; field: string }[] = [];
   m.trigger.when.forEach((c, i) => out.push({ path: ['trigger', 'when', i, 'field'], field: c.field }));
+  m.escalations.forEach((e, i) => {
+    if (typeof e.unless === 'object') out.push({ path: ['escalations', i, 'unless', 'field'], field: e.unless.field });
+  });
   for (const [role, person] of Object.entries(m.people)) {
     if (person.from) out.push({ path: ['people', role, 'from'], field: person.from });
   }

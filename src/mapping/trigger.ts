@@ -6,7 +6,7 @@ import { buildTemplateContext } from './context.js';
 import { failedCondition } from './conditions.js';
 import type { Mapping } from './schema.js';
 
-export { referencedProperties } from './referenced-properties.js';
+export { dealReadRequest, referencedProperties } from './referenced-properties.js';
 
 export type TriggerPhase = 'closed' | 'prepare';
 

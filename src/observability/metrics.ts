@@ -16,6 +16,8 @@ export interface Metrics {
   escalations: Counter<'trigger' | 'outcome'>;
   rateLimited: Counter<'path'>;
   timeToKickoff: Histogram<'mapping'>;
+  /** Inbox events still pending past the sweep's threshold, as the last sweep found them (jobs/inbox-sweep.ts). */
+  inboxStuck: Gauge;
   /** Registers the queues whose depth is reported on each scrape. */
   watchQueues(queues: Queue[]): void;
 }
@@ -37,6 +39,7 @@ export function createMetrics(): Metrics {
     escalations: new Counter({ name: 'baton_escalations_total', help: 'Escalation checks that found a stall, by trigger and outcome (sent, skipped, failed)', labelNames: ['trigger', 'outcome'], registers: [registry] }),
     timeToKickoff: new Histogram({ name: 'baton_time_to_kickoff_seconds', help: 'Time from the deal closing to its kickoff task done, by mapping', labelNames: ['mapping'], buckets: [3600, 6 * 3600, 86_400, 2 * 86_400, 3 * 86_400, 5 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400], registers: [registry] }),
     rateLimited: new Counter({ name: 'baton_requests_rate_limited_total', help: 'Requests answered 429 because their address made too many rejected requests', labelNames: ['path'], registers: [registry] }),
+    inboxStuck: new Gauge({ name: 'baton_inbox_stuck_events', help: 'CRM events still waiting to be routed 5 minutes after they arrived, at the last inbox sweep', registers: [registry] }),
     watchQueues: (qs) => queues.push(...qs),
   };
   new Gauge({

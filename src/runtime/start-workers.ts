@@ -13,6 +13,7 @@ import { processRouteJob } from '../../jobs/route.js';
 import { processHandoffJob } from '../../jobs/handoff.js';
 import { processReconcileJob } from '../../jobs/reconcile.js';
 import { processPruneJob } from '../../jobs/prune.js';
+import { sweepInbox } from '../../jobs/inbox-sweep.js';
 import { processNudgeJob } from '../../jobs/nudge.js';
 import { onCheckJobFailed, processCheckJob, processEscalationAction, sweepChecks } from '../../jobs/escalate.js';
 import { processAsanaStatusJob, processJiraStatusJob, processPollJob } from '../../jobs/task-status.js';
@@ -25,6 +26,13 @@ import {
   FeedbackJobSchema,
   JiraStatusJobSchema,
 } from '../queue/job-schemas.js';
+
+/** The maintenance queue's periodic jobs, by scheduler name. */
+const MAINTENANCE_JOBS: Record<string, (d: JobDeps) => Promise<unknown>> = {
+  reconcile: processReconcileJob,
+  prune: processPruneJob,
+  'inbox-sweep': sweepInbox,
+};
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -94,7 +102,7 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
       config.workerConcurrency,
     ),
     make(QUEUE_NAMES.nudge, (d, job) => processNudgeJob(d, parseJob(NudgeJobSchema, job.data, 'nudge')), 4),
-    make(QUEUE_NAMES.maintenance, async (d, job) => (job.name === 'reconcile' ? processReconcileJob(d) : job.name === 'prune' ? processPruneJob(d) : undefined), 1),
+    make(QUEUE_NAMES.maintenance, async (d, job) => MAINTENANCE_JOBS[job.name]?.(d), 1),
     // Watching (docs/watching.md): escalation checks and clicks, live task status, feedback.
     make(
       QUEUE_NAMES.watch,
@@ -140,6 +148,8 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
   }
   // Retention (jobs/prune.ts): hourly, whatever the connectors.
   await rt.queues.maintenance.upsertJobScheduler('prune', { every: 3_600_000 }, { name: 'prune' });
+  if (config.inboxSweepEveryMs > 0) await rt.queues.maintenance.upsertJobScheduler('inbox-sweep', { every: config.inboxSweepEveryMs }, { name: 'inbox-sweep' });
+  else await rt.queues.maintenance.removeJobScheduler('inbox-sweep');
   // Watching: the sweep re-adds check jobs Redis lost; the poll reads live tools for missed webhooks.
   const liveTool = deps.workTools.jira.mode === 'live' || deps.workTools.asana.mode === 'live';
   if (config.watch.pollEveryMs > 0) {

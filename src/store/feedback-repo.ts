@@ -121,6 +121,18 @@ export async function skipFeedback(store: Store, handoffId: string): Promise<voi
     .execute();
 }
 
+/** A request skipped before it was ever asked (its deal was deleted) is scheduled again: true when it was. */
+export async function unskipFeedback(store: Store, handoffId: string): Promise<boolean> {
+  const r = await store.db
+    .updateTable('feedback_requests')
+    .set({ status: 'scheduled', updated_at: nowIso() })
+    .where('handoff_id', '=', handoffId)
+    .where('status', '=', 'skipped')
+    .where('asked_at', 'is', null)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
 /** First answer wins: false when the request was already answered (or skipped, or unknown). */
 export async function recordFeedbackAnswers(
   store: Store,

@@ -27,8 +27,11 @@ export interface HandoffRow {
 }
 
 export type NewHandoff = Omit<HandoffRow, 'id' | 'status' | 'createdAt' | 'updatedAt' | 'lastError'> & {
+  /** Default: a fresh UUID. Given when the content already names the handoff (its page URL in templates). */
+  id?: string;
   /** Default 'pending'. */
   status?: HandoffStatus;
+  lastError?: string | null;
 };
 
 export type HandoffPatch = Partial<
@@ -70,7 +73,7 @@ export async function createHandoffIfAbsent(
   input: NewHandoff,
 ): Promise<{ handoff: HandoffRow; created: boolean }> {
   const now = nowIso();
-  const id = randomUUID();
+  const id = input.id ?? randomUUID();
   const inserted = await store.db
     .insertInto('handoffs')
     .values({
@@ -91,7 +94,7 @@ export async function createHandoffIfAbsent(
       closed_at: input.closedAt,
       created_at: now,
       updated_at: now,
-      last_error: null,
+      last_error: storableText(input.lastError ?? null),
     })
     .onConflict((oc) => oc.columns(['crm', 'deal_id', 'mapping']).doNothing())
     .returning('id')

@@ -82,6 +82,9 @@ export async function getInboxEvent(store: Store, identity: string): Promise<Inb
   return { event: fromJson<CrmEvent>(row.payload)!, status: row.status, note: row.note, receivedAt: row.received_at };
 }
 
+/** An event still pending this long after it arrived has lost its way (its route job runs within seconds, or retries). */
+export const INBOX_STUCK_AFTER_MS = 5 * 60_000;
+
 /** Events still pending that arrived before `receivedBefore`, oldest first: for a sweep that re-queues them. */
 export async function listPendingInbox(store: Store, q: { receivedBefore: Date; limit: number }): Promise<CrmEvent[]> {
   const rows = await store.db
@@ -109,9 +112,10 @@ export async function setInboxStatus(
     .execute();
 }
 
-export async function countInbox(store: Store, filter?: { status?: InboxStatus }): Promise<number> {
+export async function countInbox(store: Store, filter?: { status?: InboxStatus; receivedBefore?: Date }): Promise<number> {
   let q = store.db.selectFrom('inbox_events').select((eb) => eb.fn.countAll<number>().as('n'));
   if (filter?.status) q = q.where('status', '=', filter.status);
+  if (filter?.receivedBefore) q = q.where('received_at', '<', filter.receivedBefore.toISOString());
   const row = await q.executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -130,6 +130,10 @@ export interface HubSpotStandin {
   addOwner(o: StandinOwner): StandinOwner;
   /** Moves a deal into a stage as a rep would, and returns the deal.propertyChange event HubSpot would send. */
   moveDealToStage(dealId: string, stageId: string, at?: number): HubSpotEvent;
+  /** Deletes a deal as a rep would (it goes to the recycle bin: archived, 404 on read) and returns the deal.deletion event. */
+  deleteDeal(dealId: string, at?: number): HubSpotEvent;
+  /** Restores a deleted deal from the recycle bin and returns the deal.restore event. */
+  restoreDeal(dealId: string, at?: number): HubSpotEvent;
   /** POSTs events to a webhook target signed as HubSpot signs them (v1 + v3 headers). */
   sendWebhook(targetUrl: string, events: unknown[], clientSecret: string): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
@@ -632,6 +636,18 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let eventId = 1000;
 
+  // Deletion and restore events carry no property (HubSpot's deal.deletion / deal.restore subscriptions).
+  const archiveEvent = (dealId: string, archived: boolean, at: number): HubSpotEvent => {
+    const d = state.deals.get(dealId);
+    if (!d) throw new Error(`stand-in has no deal ${dealId}`);
+    d.archived = archived;
+    d.updatedAt = iso(at);
+    return {
+      eventId: eventId++, subscriptionId: archived ? 2102 : 2103, portalId, appId, occurredAt: at,
+      subscriptionType: archived ? 'deal.deletion' : 'deal.restore', attemptNumber: 0, objectId: Number(dealId), changeSource: 'CRM_UI',
+    };
+  };
+
   return {
     url,
     accessToken: token,
@@ -686,6 +702,12 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
         propertyValue: stageId,
         sourceId: 'userId:864745280',
       };
+    },
+    deleteDeal(dealId, at = Date.now()) {
+      return archiveEvent(dealId, true, at);
+    },
+    restoreDeal(dealId, at = Date.now()) {
+      return archiveEvent(dealId, false, at);
     },
     async sendWebhook(targetUrl, events, clientSecret) {
       const body = JSON.stringify(events);

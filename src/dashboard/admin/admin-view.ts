@@ -3,6 +3,7 @@
 // validation errors of rejected ones.
 import type { DashboardDeps } from '../dashboard-router.js';
 import type { AdminView, ConnectorStatus } from '../pages/admin-page.js';
+import { countInbox, INBOX_STUCK_AFTER_MS } from '../../store/inbox-repo.js';
 import { lastStepError, queryFailedChecks, queryFailedSteps, rateLimitBacklogMs } from '../queries/admin-query.js';
 import { listDeadJobs } from '../../queue/dead-letter.js';
 
@@ -13,9 +14,10 @@ export async function adminView(deps: AdminViewDeps): Promise<AdminView> {
   const backlog = (key: string) => rateLimitBacklogMs(redis, config.queuePrefix, key).catch(() => null);
   const circuit = (name: string, mode: 'live' | 'dry-run') => (mode === 'live' ? c.breaker.inspect(name).catch(() => null) : Promise.resolve(null));
   const usingTool = (tool: 'jira' | 'asana') => deps.mappings().filter((m) => m.mapping.work.tool === tool).map((m) => m.mapping.name);
-  const [failed, failedChecks, dead, jiraErr, asanaErr, introErr, writeErr, hsBacklog, jiraBacklog, asanaBacklog, slackBacklog, hsCircuit, jiraCircuit, asanaCircuit, slackCircuit] = await Promise.all([
+  const [failed, failedChecks, stuckInbox, dead, jiraErr, asanaErr, introErr, writeErr, hsBacklog, jiraBacklog, asanaBacklog, slackBacklog, hsCircuit, jiraCircuit, asanaCircuit, slackCircuit] = await Promise.all([
     queryFailedSteps(store),
     queryFailedChecks(store),
+    countInbox(store, { status: 'pending', receivedBefore: new Date(Date.now() - INBOX_STUCK_AFTER_MS) }),
     listDeadJobs(deps.queues.all()),
     lastStepError(store, 'create-work', usingTool('jira')),
     lastStepError(store, 'create-work', usingTool('asana')),
@@ -37,5 +39,5 @@ export async function adminView(deps: AdminViewDeps): Promise<AdminView> {
     { role: 'Client intro', system: c.chat.tool, mode: c.chat.mode, rate: config.rates.slack, backlogMs: slackBacklog, circuit: slackCircuit, lastError: introErr },
     { role: 'CRM write-back', system: c.crmWriter.crm, mode: c.crmWriter.mode, rate: config.rates.hubspot, backlogMs: hsBacklog, circuit: c.crmWriter.mode === 'live' ? hsCircuit : null, lastError: writeErr },
   ];
-  return { connectors, failed, failedChecks, dead, mappings: deps.mappings(), mappingErrors: deps.mappingErrors(), crmLive: c.crm.mode === 'live' };
+  return { connectors, failed, failedChecks, stuckInbox, dead, mappings: deps.mappings(), mappingErrors: deps.mappingErrors(), crmLive: c.crm.mode === 'live' };
 }

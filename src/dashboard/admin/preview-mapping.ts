@@ -3,6 +3,7 @@
 import type { CrmConnector, CrmDeal } from '../../../connectors/types.js';
 import type { LoadedMapping } from '../../mapping/load-mappings.js';
 import { buildHandoff, type BuiltHandoff } from '../../mapping/build-handoff.js';
+import { dealReadRequest } from '../../mapping/referenced-properties.js';
 import { readDealFile } from '../../cli/preview-command.js';
 
 export interface PreviewInput {
@@ -24,7 +25,8 @@ export async function previewMapping(
   let deal: CrmDeal | null;
   try {
     if (input.deal.trim()) deal = readDealFile(JSON.parse(input.deal));
-    else if (input.dealId.trim() && crm.mode === 'live') deal = await crm.getDeal(input.dealId.trim());
+    // The same properties the workers ask for (routing, checks): a preview never sees less than a handoff would.
+    else if (input.dealId.trim() && crm.mode === 'live') deal = await crm.getDeal(input.dealId.trim(), dealReadRequest(mappings.map((m) => m.mapping)));
     else return { error: 'paste a deal as JSON' + (crm.mode === 'live' ? ' or give a deal id' : '') };
   } catch (e) {
     return { error: `cannot read the deal: ${e instanceof Error ? e.message : String(e)}` };

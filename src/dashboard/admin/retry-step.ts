@@ -1,19 +1,24 @@
 // An admin's Retry: a permanently failed step goes back to pending (resetStepForRetry), a step whose
 // retries ran out is already pending; either way the handoff is queued again under a fresh job id
-// (the old one is kept as a failed job) and the audit trail says who asked.
-import type { Store } from '../../store/database.js';
-import type { BatonQueues } from '../../queue/queues.js';
+// (the old one is kept as a failed job) and the audit trail says who asked. A stopped handoff (its deal
+// deleted or merged) is resumed where it stopped instead.
 import { getHandoff, updateHandoff } from '../../store/handoff-repo.js';
 import { listSteps, resetStepForRetry } from '../../store/step-repo.js';
 import { appendAudit } from '../../store/audit-repo.js';
-import { enqueueHandoff } from '../../../jobs/route.js';
+import { enqueueHandoff } from '../../../jobs/enqueue-handoff.js';
+import { resumeHandoff, type ResumeDeps } from '../../../jobs/resume-handoff.js';
 
 export type RetryOutcome = { ok: true; message: string } | { ok: false; status: 404 | 409; message: string };
 
-export async function retryStep(deps: { store: Store; queues: BatonQueues }, handoffId: string, stepId: string, by: string): Promise<RetryOutcome> {
+export async function retryStep(deps: ResumeDeps, handoffId: string, stepId: string, by: string): Promise<RetryOutcome> {
   const handoff = await getHandoff(deps.store, handoffId);
   if (!handoff) return { ok: false, status: 404, message: 'no such handoff' };
-  if (handoff.status === 'stopped') return { ok: false, status: 409, message: 'this handoff was stopped (deal deleted or merged): there is nothing to retry' };
+  if (handoff.status === 'stopped') {
+    // Stopped with its deal (deleted or merged): the admin resumes it where it stopped (jobs/resume-handoff.ts).
+    await resetStepForRetry(deps.store, handoffId, stepId);
+    await resumeHandoff(deps, handoff, { actor: `user:${by}`, kind: 'handoff.resumed', message: `${by} resumed the stopped handoff`, runReason: `retry:${stepId}:${Date.now()}`, data: { step: stepId, by } });
+    return { ok: true, message: 'Resumed: the handoff is queued again.' };
+  }
   const step = (await listSteps(deps.store, handoffId)).find((s) => s.stepId === stepId);
   if (!step) return { ok: false, status: 404, message: `handoff has no step ${stepId}` };
   const reset = await resetStepForRetry(deps.store, handoffId, stepId);

@@ -31,6 +31,8 @@ export interface AdminView {
   connectors: ConnectorStatus[];
   failed: FailedStep[];
   failedChecks: FailedCheck[];
+  /** CRM events still pending minutes after they arrived (jobs/inbox-sweep.ts). */
+  stuckInbox: number;
   dead: { counts: QueueCounts[]; jobs: DeadJob[] };
   mappings: LoadedMapping[];
   mappingErrors: MappingError[];
@@ -101,9 +103,14 @@ ${o.crmLive ? html`<div class="field"><label for="p-deal-id">Deal id (read from 
 <button type="submit">Preview</button></form>`;
 }
 
+function stuckInboxNotice(n: number): Html | string {
+  if (n === 0) return '';
+  return html`<p class="notice bad" role="status">${n} CRM event${n > 1 ? 's have' : ' has'} waited more than 5 minutes to be routed. The inbox sweep re-queues lost ones every minute; if the number stays, look for dead-lettered <code>route</code> jobs below.</p>`;
+}
+
 export function adminPage(ctx: PageContext, v: AdminView, notice?: Html): Html {
   const body = html`${notice ?? ''}<h1>Admin</h1>
-<h2 id="failed-work">Failed work</h2>${v.failed.length === 0 && v.failedChecks.length > 0 ? '' : failedSection(ctx, v.failed)}${failedChecksSection(v.failedChecks)}
+<h2 id="failed-work">Failed work</h2>${v.failed.length === 0 && v.failedChecks.length > 0 ? '' : failedSection(ctx, v.failed)}${failedChecksSection(v.failedChecks)}${stuckInboxNotice(v.stuckInbox)}
 <h2>Queues</h2>${deadSection(v.dead)}
 <h2>Connectors</h2>${connectorsSection(v.connectors)}
 <h2>Mappings</h2>${mappingsSection(v)}

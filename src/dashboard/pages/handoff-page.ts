@@ -95,8 +95,14 @@ function skipReason(d: HandoffDetail, stepId: string): string | null {
   return event ? event.message.replace(`${stepId}: `, '') : null;
 }
 
+/** A stopped handoff (its deal deleted or merged) can be resumed where it stopped, e.g. when the restore webhook never came. */
+function resumeForm(ctx: PageContext, d: HandoffDetail): Html | string {
+  if (d.handoff.status !== 'stopped' || ctx.user?.role !== 'admin') return '';
+  return html`<form method="post" action="/admin/retry">${csrfField(ctx)}<input type="hidden" name="handoffId" value="${d.handoff.id}"><input type="hidden" name="stepId" value="handoff"><input type="hidden" name="back" value="/handoffs/${d.handoff.id}"><button type="submit">Resume the stopped handoff</button></form>`;
+}
+
 function stepsSection(ctx: PageContext, d: HandoffDetail): Html {
-  if (d.steps.length === 0) return html`<p class="unavailable">No steps have run yet.</p>`;
+  if (d.steps.length === 0) return html`<p class="unavailable">No steps have run yet.</p>${resumeForm(ctx, d)}`;
   const admin = ctx.user?.role === 'admin';
   return html`<div class="table-scroll" role="region" aria-label="Steps" tabindex="0"><table class="cards-narrow">
 <thead><tr><th scope="col">Step</th><th scope="col">State</th><th scope="col" class="num">Attempts</th><th scope="col">Reason / last error</th><th scope="col">Action</th></tr></thead>
@@ -110,7 +116,7 @@ function stepsSection(ctx: PageContext, d: HandoffDetail): Html {
       : '';
     const reason = s.status === 'skipped' ? skipReason(d, s.stepId) : null;
     return html`<tr><th scope="row">${stepChip(s.stepId, s.status)} <span class="muted">${s.stepId}</span></th><td data-label="State">${s.status}<br><span class="muted">${when(s.finishedAt ?? s.startedAt)}</span></td><td class="num" data-label="Attempts">${s.attempts}</td><td data-label="Reason / last error">${kind}${s.lastError ?? reason ?? ''}</td><td data-label="Action">${action}</td></tr>`;
-  })}</tbody></table></div>`;
+  })}</tbody></table></div>${resumeForm(ctx, d)}`;
 }
 
 /** A check's state as a sentence: when it runs, or how it ended. Never a bare "pending". */

@@ -160,7 +160,7 @@ describe('buildHandoff: robustness', () => {
     expect(built.document.title).toBe('Handoff: — Analytics rollout');
   });
 
-  it('a template that fails at render time throws MappingRenderError naming mapping and key', () => {
+  it('a template that fails at render time throws MappingRenderError naming mapping, key and task', () => {
     const text = readFileSync(`${FIXTURES}build.yaml`, 'utf8').replace(
       'summary: Review,',
       'summary: "{% for i in (1..200000) %}x{% endfor %}",',
@@ -168,7 +168,7 @@ describe('buildHandoff: robustness', () => {
     const heavy = mustParse(text);
     expect(() => buildHandoff(heavy, fixtureDeal(), { closedAt })).toThrow(MappingRenderError);
     expect(() => buildHandoff(heavy, fixtureDeal(), { closedAt })).toThrow(
-      /^mapping build-test, work\.tasks\[1\]\.summary: cannot render template: rendering took more than 20,000 steps \(step limit/,
+      /^mapping build-test, work\.tasks\[1\]\.summary \(task b\): cannot render template: rendering took more than 20,000 steps \(step limit/,
     );
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchTrigger, referencedProperties, triggerStageIds } from '../../../src/mapping/trigger.js';
+import { dealReadRequest, matchTrigger, referencedProperties, triggerStageIds } from '../../../src/mapping/trigger.js';
 import { BASE_YAML, deal, mustParse, PIPELINES, withLine } from './helpers.js';
 
 function mapping(trigger: string[], extra = '') {
@@ -146,5 +146,13 @@ describe('referencedProperties', () => {
       company: ['domain', 'industry', 'name'],
       contact: ['email', 'firstname', 'jobtitle', 'lastname'],
     });
+  });
+
+  it('includes the fields of escalation conditions, which checks read live (dealReadRequest asks for them)', () => {
+    const m = mustParse(
+      BASE_YAML + 'escalations:\n  - { id: no-target, after: 1 day, unless: { field: deal.hs_kickoff_custom, exists: true }, notify: [lead] }\n',
+    );
+    expect(referencedProperties([m]).deal).toContain('hs_kickoff_custom');
+    expect(dealReadRequest([m]).dealProperties).toContain('hs_kickoff_custom');
   });
 });
