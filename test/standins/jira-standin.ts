@@ -240,6 +240,8 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
       description: i.description,
       parent: i.parentKey ? { key: i.parentKey } : undefined,
       project: { key: i.projectKey },
+      // A new issue starts in the workflow's first status; tests move it by setting fields.status.
+      status: { name: 'To Do', statusCategory: { key: 'new' } },
       ...i.fields,
     };
     const wanted = fields === undefined || fields.includes('*all') ? Object.keys(all) : fields;
@@ -248,8 +250,12 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
 
   function search(body: unknown) {
     if (!isObject(body) || typeof body.jql !== 'string') throw jiraError(400, ['The JQL query is missing.']);
+    const fields = Array.isArray(body.fields) ? (body.fields as string[]) : [];
+    // `id in (1, 2)`: how Baton re-reads its tasks' status (connectors/jira/read-task-status.ts).
+    const ids = /^\s*id\s+in\s*\(([\d\s,]+)\)\s*$/i.exec(body.jql)?.[1]?.split(',').map((x) => x.trim());
+    if (ids) return { issues: state.issues.filter((i) => ids.includes(i.id)).map((i) => renderIssue(i, fields)) };
     const m = /^\s*project\s*=\s*("(?:[^"\\]|\\.)*"|[^\s"]+)\s+AND\s+labels\s*=\s*("(?:[^"\\]|\\.)*"|[^\s"]+)\s*$/i.exec(body.jql);
-    if (!m) throw jiraError(400, [`Error in the JQL Query: this stand-in understands only project = X AND labels = Y (got ${body.jql}).`]);
+    if (!m) throw jiraError(400, [`Error in the JQL Query: this stand-in understands only project = X AND labels = Y, or id in (…) (got ${body.jql}).`]);
     const project = unquote(m[1] ?? '');
     const label = unquote(m[2] ?? '');
     if (!projects.some((p) => p.key === project)) throw jiraError(400, [`The value '${project}' does not exist for the field 'project'.`]);
@@ -257,7 +263,6 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
     const start = typeof body.nextPageToken === 'string' ? Number(Buffer.from(body.nextPageToken, 'base64url').toString()) : 0;
     if (!Number.isInteger(start) || start < 0) throw jiraError(400, ['Invalid nextPageToken.']);
     // Default fields: id only, as documented.
-    const fields = Array.isArray(body.fields) ? (body.fields as string[]) : [];
     const hits = state.issues.filter((i) => i.projectKey === project && i.labels.includes(label));
     const page = hits.slice(start, start + max);
     const next = start + max < hits.length ? Buffer.from(String(start + max)).toString('base64url') : undefined;
