@@ -4,7 +4,7 @@
 // the call harmlessly instead of creating a second issue or message.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { CreatedWork, PostedMessage, StepProgress } from '../connectors/types.js';
-import { isPermanent, RetryableError } from '../connectors/errors.js';
+import { isPermanent, isRetryable, RetryableError } from '../connectors/errors.js';
 import { passFence, runFenced, RunFenceLostError } from '../connectors/common/run-fence.js';
 import type { JobDeps } from './job-deps.js';
 import type { HandoffJob } from '../src/queue/job-schemas.js';
@@ -174,7 +174,7 @@ async function runHandoff(deps: JobDeps, job: Job, data: HandoffJob): Promise<st
       if (e instanceof RunFenceLostError) throw e; // another run owns the step now: record nothing
       const outcome = await recordStepFailure(ctx, id, e, job, last);
       // Nothing exists to watch, introduce or write back without the work: the run stops here.
-      if (id === 'create-work') throw outcome.final ? new UnrecoverableError(outcome.error) : e;
+      if (id === 'create-work') throw isPermanent(e) ? new UnrecoverableError(outcome.error) : e;
       // Once the work exists each later step stands alone: the others still run, watching included.
       if (outcome.final) failed.push({ id, error: outcome.error });
       else retryLater ??= e;
@@ -249,6 +249,8 @@ async function recordStepFailure(ctx: StepContext, id: HandoffStepId, e: unknown
     return { final: true, error };
   }
   await failStep(deps.store, handoff.id, id, message, false);
+  // A told wait (Retry-After, an open circuit) parks the job without spending an attempt: not the last one yet.
+  lastAttempt &&= !(isRetryable(e) && e.retryAfterMs !== undefined);
   await appendAudit(deps.store, {
     handoffId: handoff.id,
     actor: 'worker',

@@ -58,6 +58,7 @@ const EnvSchema = z
     BATON_QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('baton')),
     BATON_WORKER_CONCURRENCY: int(10, 1, 500),
     BATON_RECONCILE_EVERY_SECONDS: int(900, 0, 86_400),
+    BATON_RESUME_EVERY_SECONDS: int(60, 0, 86_400),
     BATON_JOB_LOCK_MS: int(30_000, 1_000, 600_000),
     BATON_NUDGE_DELAY_SECONDS: int(60, 0, 86_400),
     BATON_WEBHOOK_MAX_BYTES: int(1_048_576, 1024, 20_971_520),
@@ -146,6 +147,8 @@ export interface BatonConfig {
   queuePrefix: string;
   workerConcurrency: number;
   reconcileEveryMs: number;
+  /** How often the store is swept for unfinished handoffs whose job Redis lost (jobs/resume-handoffs.ts); 0 = never. */
+  resumeEveryMs: number;
   /** How long a job's lock lives without renewal: a killed worker's job is taken over after about this long. */
   jobLockMs: number;
   /** Quiet period before a pre-close nudge is sent, so a burst of deal edits yields one DM. */
@@ -226,6 +229,7 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
     queuePrefix: e.BATON_QUEUE_PREFIX,
     workerConcurrency: e.BATON_WORKER_CONCURRENCY,
     reconcileEveryMs: e.BATON_RECONCILE_EVERY_SECONDS * 1000,
+    resumeEveryMs: e.BATON_RESUME_EVERY_SECONDS * 1000,
     jobLockMs: e.BATON_JOB_LOCK_MS,
     nudgeDelayMs: e.BATON_NUDGE_DELAY_SECONDS * 1000,
     webhookMaxBytes: e.BATON_WEBHOOK_MAX_BYTES,

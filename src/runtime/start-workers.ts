@@ -15,7 +15,9 @@ import { processReconcileJob } from '../../jobs/reconcile.js';
 import { processNudgeJob } from '../../jobs/nudge.js';
 import { processCheckJob, processEscalationAction, sweepChecks } from '../../jobs/escalate.js';
 import { processAsanaStatusJob, processJiraStatusJob, processPollJob } from '../../jobs/task-status.js';
-import { processFeedbackAnswers, processFeedbackAsk } from '../../jobs/feedback.js';
+import { processFeedbackAnswers, processFeedbackAsk, sweepFeedback } from '../../jobs/feedback.js';
+import { resumeLostHandoffs } from '../../jobs/resume-handoffs.js';
+import { keepSchedulers } from './ensure-schedulers.js';
 import {
   AsanaStatusJobSchema,
   CheckJobSchema,
@@ -93,14 +95,18 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
       config.workerConcurrency,
     ),
     make(QUEUE_NAMES.nudge, (d, job) => processNudgeJob(d, parseJob(NudgeJobSchema, job.data, 'nudge')), 4),
-    make(QUEUE_NAMES.maintenance, async (d, job) => (job.name === 'reconcile' ? processReconcileJob(d) : undefined), 1),
+    make(
+      QUEUE_NAMES.maintenance,
+      async (d, job) => (job.name === 'reconcile' ? processReconcileJob(d) : job.name === 'resume' ? resumeLostHandoffs(d) : undefined),
+      1,
+    ),
     // Watching (docs/watching.md): escalation checks and clicks, live task status, feedback.
     make(
       QUEUE_NAMES.watch,
       async (d, job, token) => {
         if (job.name === 'check') return processCheckJob(d, job, parseJob(CheckJobSchema, job.data, 'watch'), token);
         if (job.name === 'ack' || job.name === 'snooze') return processEscalationAction(d, parseJob(EscalationActionJobSchema, job.data, 'watch'));
-        if (job.name === 'sweep') return sweepChecks(d);
+        if (job.name === 'sweep') return { checks: await sweepChecks(d), feedback: await sweepFeedback(d) };
         return undefined;
       },
       config.workerConcurrency,
@@ -129,26 +135,13 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
     ),
   ];
 
-  if (config.reconcileEveryMs > 0 && deps.crm.mode === 'live') {
-    await rt.queues.maintenance.upsertJobScheduler('reconcile', { every: config.reconcileEveryMs }, { name: 'reconcile' });
-  } else {
-    await rt.queues.maintenance.removeJobScheduler('reconcile');
-  }
-  // Watching: the sweep re-adds check jobs Redis lost; the poll reads live tools for missed webhooks.
-  const liveTool = deps.workTools.jira.mode === 'live' || deps.workTools.asana.mode === 'live';
-  if (config.watch.pollEveryMs > 0) {
-    await rt.queues.watch.upsertJobScheduler('sweep', { every: config.watch.pollEveryMs }, { name: 'sweep' });
-    if (liveTool) await rt.queues.status.upsertJobScheduler('poll', { every: config.watch.pollEveryMs }, { name: 'poll' });
-    else await rt.queues.status.removeJobScheduler('poll');
-  } else {
-    await rt.queues.watch.removeJobScheduler('sweep');
-    await rt.queues.status.removeJobScheduler('poll');
-  }
+  const schedulers = await keepSchedulers(rt, rt.redis); // and again after Redis comes back empty
   logger.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'workers started');
 
   return {
     workers,
     async close() {
+      schedulers.stop();
       // Finish in-flight jobs; a job that cannot finish in time is released and taken over by another worker.
       await Promise.all(workers.map((w) => w.close()));
     },
