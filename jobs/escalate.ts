@@ -297,19 +297,7 @@ async function send(
 
   const task = conditionTask(condition);
   const taskRow: TaskStatusRow | null = task ? await getTaskStatus(deps.store, handoff.id, task) : null;
-  const person = async (role: string, fallbackEmail?: string | null): Promise<MessagePerson> => {
-    const p = plan.people[role];
-    const email = fallbackEmail ?? p?.email ?? null;
-    let userId: string | null = null;
-    if (email && deps.chat.lookupUserId) {
-      try {
-        userId = await deps.chat.lookupUserId(email);
-      } catch (e) {
-        if (!isPermanent(e)) throw e; // a missing users:read.email scope leaves the name in plain text
-      }
-    }
-    return { role, email, name: fallbackEmail && fallbackEmail !== p?.email ? null : (p?.name ?? null), userId };
-  };
+  const person = (role: string, fallbackEmail?: string | null) => messagePerson(deps, plan, role, fallbackEmail);
   const plannedTask = task ? plan.work.tasks.find((t) => t.id === task) : undefined;
   const owner =
     task && (taskRow?.assignee || plannedTask?.assigneeEmail)
@@ -369,6 +357,21 @@ async function send(
     data: { ...ref, channel: posted.channel, ts: posted.ts, notify },
   });
   return `escalated in ${channel}`;
+}
+
+/** A role of the handoff as the chat tool can mention it (`<@U…>` when it knows the email, else the name). */
+export async function messagePerson(deps: JobDeps, plan: StoredPlan, role: string, fallbackEmail?: string | null): Promise<MessagePerson> {
+  const p = plan.people[role];
+  const email = fallbackEmail ?? p?.email ?? null;
+  let userId: string | null = null;
+  if (email && deps.chat.lookupUserId) {
+    try {
+      userId = await deps.chat.lookupUserId(email);
+    } catch (e) {
+      if (!isPermanent(e)) throw e; // a missing users:read.email scope leaves the name in plain text
+    }
+  }
+  return { role, email, name: fallbackEmail && fallbackEmail !== p?.email ? null : (p?.name ?? null), userId };
 }
 
 /**

@@ -15,6 +15,7 @@ import { appendAudit } from '../src/store/audit-repo.js';
 import {
   ensureFeedbackRequest,
   getFeedbackRequest,
+  listFeedbackToSweep,
   markFeedbackAsked,
   markFeedbackReminded,
   recordFeedbackAnswers,
@@ -130,6 +131,30 @@ export async function processFeedbackAnswers(deps: JobDeps, job: FeedbackAnswers
 /** Queues answers from the HTTP side (one job per handoff: a double submit is one job). */
 export async function enqueueFeedbackAnswers(queues: JobDeps['queues'], job: FeedbackAnswersJob): Promise<void> {
   await queues.feedback.add('answers', job, { jobId: jobIdFor('feedback-answers', `${job.handoffId}:${job.via}:${job.by}`), removeOnComplete: { age: 24 * 3600 } });
+}
+
+/**
+ * The feedback half of the sweep (the check half is sweepChecks): an ask or reminder more than a minute overdue
+ * may have lost its delayed job with Redis. Re-adding is safe: same job id, and the processor acts only on a
+ * request still waiting for that send (the DM itself is idempotent on its key).
+ */
+export async function sweepFeedback(deps: Pick<JobDeps, 'store' | 'queues' | 'now' | 'config'>, limit = 1_000): Promise<number> {
+  const before = deps.now().getTime() - 60_000;
+  let added = 0;
+  for (const req of await listFeedbackToSweep(deps.store, new Date(before).toISOString(), limit)) {
+    if (req.status === 'scheduled') {
+      await deps.queues.feedback.add('ask', { handoffId: req.handoffId } satisfies FeedbackJob, jobOpts('ask', req.handoffId));
+      added++;
+      continue;
+    }
+    const handoff = await getHandoff(deps.store, req.handoffId);
+    if (!handoff || !req.askedAt) continue;
+    const remindAt = addDuration(new Date(req.askedAt), parseDuration(deps.config.watch.feedbackReminder), (handoff.plan as StoredPlan).calendar).dueAt;
+    if (remindAt.getTime() >= before) continue; // its job is still due later: a later sweep covers it if lost
+    await deps.queues.feedback.add('remind', { handoffId: req.handoffId } satisfies FeedbackJob, jobOpts('remind', req.handoffId));
+    added++;
+  }
+  return added;
 }
 
 /** A stopped handoff asks nobody. */

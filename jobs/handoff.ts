@@ -4,7 +4,7 @@
 // the call harmlessly instead of creating a second issue or message.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { CreatedWork, PostedMessage, StepProgress } from '../connectors/types.js';
-import { isPermanent, RetryableError } from '../connectors/errors.js';
+import { isPermanent, isRetryable, RetryableError } from '../connectors/errors.js';
 import { passFence, runFenced, RunFenceLostError } from '../connectors/common/run-fence.js';
 import type { JobDeps } from './job-deps.js';
 import type { HandoffJob } from '../src/queue/job-schemas.js';
@@ -14,12 +14,16 @@ import { buildTimelineNote, writeBackStatus } from '../src/handoff/timeline-note
 import { getHandoff, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { completeStep, ensureSteps, failStep, saveStepProgress, startStep, type StepRow } from '../src/store/step-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
+import { handoffPageUrl } from '../src/handoff/handoff-url.js';
 import { mappingOf, scheduleChecks } from './escalate.js';
 import { scheduleFeedback } from './feedback.js';
 import { seedTaskStatus } from './task-status.js';
 import { ensureBuilt } from './build-step.js';
+import { escalateStepFailure } from './escalate-step-failure.js';
+import type { StepPoint } from './job-deps.js';
 
-export const HANDOFF_STEPS = ['create-work', 'post-intro', 'write-back', 'schedule-checks'] as const;
+// Watching starts as soon as the work exists: the intro and the write-back cannot hold it up (or stop it).
+export const HANDOFF_STEPS = ['create-work', 'schedule-checks', 'post-intro', 'write-back'] as const;
 export type HandoffStepId = (typeof HANDOFF_STEPS)[number];
 
 /** What the route worker stored when it built the handoff. */
@@ -79,7 +83,7 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
   'write-back': async ({ deps, handoff, plan, outputs, progress }) => {
     const work = outputs['create-work'] as CreatedWork | undefined;
     const intro = outputs['post-intro'] as PostedMessage | undefined;
-    const handoffUrl = `${deps.config.publicUrl}/handoffs/${handoff.id}`;
+    const handoffUrl = handoffPageUrl(deps.config.publicUrl, handoff.id);
     const workUrl = work?.parent.url ?? null;
     const result = await deps.crmWriter.writeBack({
       handoffId: handoff.id,
@@ -150,7 +154,13 @@ async function runHandoff(deps: JobDeps, job: Job, data: HandoffJob): Promise<st
     progress: { saved: {}, save: async () => undefined },
   };
 
-  const steps = await ensureSteps(deps.store, row.id, [...HANDOFF_STEPS]);
+  // In HANDOFF_STEPS order whatever positions older rows were stored with (the order changed: watching first).
+  const order = (id: string) => HANDOFF_STEPS.indexOf(id as HandoffStepId);
+  const steps = (await ensureSteps(deps.store, row.id, [...HANDOFF_STEPS])).sort((a, b) => order(a.stepId) - order(b.stepId));
+  const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  /** Steps that failed for good (this run or before): the handoff ends failed, each one escalated. */
+  const failed: { id: HandoffStepId; error: string }[] = [];
+  let retryLater: unknown;
   let ran = 0;
   for (const step of steps) {
     const id = step.stepId as HandoffStepId;
@@ -159,16 +169,42 @@ async function runHandoff(deps: JobDeps, job: Job, data: HandoffJob): Promise<st
       continue;
     }
     if (step.status === 'failed' && step.permanent) {
-      return `stopped at ${id}: ${step.lastError}`;
+      if (id === 'create-work') return `stopped at ${id}: ${step.lastError}`;
+      failed.push({ id, error: step.lastError ?? 'failed' });
+      continue;
     }
     if (ran++ === 0 && row.status !== 'running') await updateHandoff(deps.store, row.id, { status: 'running', lastError: null });
-    await runStep(ctx, step, job);
+    try {
+      await runStep(ctx, step);
+    } catch (e) {
+      if (e instanceof RunFenceLostError) throw e; // another run owns the step now: record nothing
+      const outcome = await recordStepFailure(ctx, id, e, job, last);
+      // Nothing exists to watch, introduce or write back without the work: the run stops here.
+      if (id === 'create-work') throw isPermanent(e) ? new UnrecoverableError(outcome.error) : e;
+      // Once the work exists each later step stands alone: the others still run, watching included.
+      if (outcome.final) failed.push({ id, error: outcome.error });
+      else retryLater ??= e;
+    }
   }
+  if (retryLater) throw retryLater; // a told wait (Retry-After, open circuit) parks the job: src/runtime/retry-after.ts
+  if (failed.length > 0) return finishFailed(ctx, failed);
   // A job that waited for another run finds everything done: nothing new to say.
   if (ran === 0 && row.status === 'done') return 'already done';
   await updateHandoff(deps.store, row.id, { status: 'done', lastError: null });
   await appendAudit(deps.store, { handoffId: row.id, actor: 'worker', kind: 'handoff.done', message: 'All handoff steps finished' });
   return 'done';
+}
+
+/**
+ * Some step after create-work failed for good: the handoff is `failed` (its failed steps visible, Retry
+ * resets them), and each failure goes to the team lead with its fix, once (jobs/escalate-step-failure.ts).
+ */
+async function finishFailed(ctx: StepContext, failed: { id: HandoffStepId; error: string }[]): Promise<never> {
+  const { deps, handoff } = ctx;
+  const lastError = failed.map((f) => f.error).join('; ');
+  await updateHandoff(deps.store, handoff.id, { status: 'failed', lastError });
+  for (const f of failed) await escalateStepFailure(deps, handoff, f.id, f.error);
+  throw new UnrecoverableError(lastError);
 }
 
 /** Another run holds the handoff: come back when its lease would run out (the job is parked, not failed). */
@@ -178,71 +214,57 @@ function waitForOtherRun(deps: JobDeps, handoffId: string, busyForMs: number): n
   throw new RetryableError(`handoff ${handoffId} is being run by another worker`, 'baton', waitMs, { reason: 'busy' });
 }
 
-async function runStep(ctx: StepContext, step: StepRow, job: Job): Promise<void> {
+async function runStep(ctx: StepContext, step: StepRow): Promise<void> {
   const { deps, handoff } = ctx;
   const id = step.stepId as HandoffStepId;
   const runner = STEP_RUNNERS[id];
   if (!runner) throw new UnrecoverableError(`unknown step ${id}`);
   await passFence(); // still ours before saying the step runs again
   const started = await startStep(deps.store, handoff.id, id);
+  const at = (point: StepPoint) => deps.onStepPoint?.({ handoffId: handoff.id, stepId: id, point });
   ctx.progress = {
     firstAttempt: started.attempts === 1,
     saved: { ...started.externalIds },
     save: async (ids, opts) => {
-      if (!opts?.beforeCall) injectFault(id, 'first-save'); // a write-ahead record is not a created object
+      if (!opts?.beforeCall) await at('first-save'); // a write-ahead record is not a created object
       Object.assign(ctx.progress.saved, ids);
       await saveStepProgress(deps.store, handoff.id, id, ids);
     },
   };
-  let result: StepResult;
-  try {
-    result = await runner(ctx);
-  } catch (e) {
-    if (e instanceof RunFenceLostError) throw e; // another run owns the step now: record nothing
-    await handleStepError(ctx, id, e, job);
-    throw e; // handleStepError throws the queue-level error; this line is never reached
-  }
-  injectFault(id, 'after-call');
+  const result = await runner(ctx);
+  await at('after-call');
   await completeStep(deps.store, handoff.id, id, result.externalIds, result.status);
   await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: `step.${result.status}`, message: `${id}: ${result.message}`, data: { step: id } });
   deps.metrics?.steps.inc({ step: id, outcome: result.status });
   ctx.outputs[id] = result.externalIds;
 }
 
-async function handleStepError(ctx: StepContext, id: HandoffStepId, e: unknown, job: Job): Promise<never> {
+/**
+ * Records a step's failure. `final` when no retry of this job will run it again: a permanent error (an admin
+ * must act, so the message names the mapping and the step) or the job's last attempt.
+ */
+async function recordStepFailure(ctx: StepContext, id: HandoffStepId, e: unknown, job: Job, lastAttempt: boolean): Promise<{ final: boolean; error: string }> {
   const { deps, handoff } = ctx;
   const message = e instanceof Error ? e.message : String(e);
+  const error = `mapping ${handoff.mapping}, step ${id}: ${message}`;
   if (isPermanent(e)) {
-    // An admin must act: name the mapping and the step so the message is actionable on its own.
-    const full = `mapping ${handoff.mapping}, step ${id}: ${message}`;
-    await failStep(deps.store, handoff.id, id, full, true);
-    await updateHandoff(deps.store, handoff.id, { status: 'failed', lastError: full });
-    await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'step.failed', message: full, data: { step: id, permanent: true, field: e.field ?? null } });
+    await failStep(deps.store, handoff.id, id, error, true);
+    await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'step.failed', message: error, data: { step: id, permanent: true, field: e.field ?? null } });
     deps.metrics?.steps.inc({ step: id, outcome: 'failed_permanent' });
-    throw new UnrecoverableError(full);
+    if (id === 'create-work') await updateHandoff(deps.store, handoff.id, { status: 'failed', lastError: error });
+    return { final: true, error };
   }
   await failStep(deps.store, handoff.id, id, message, false);
-  const attempts = job.opts.attempts ?? 1;
-  const last = job.attemptsMade + 1 >= attempts;
+  // A told wait (Retry-After, an open circuit) parks the job without spending an attempt: not the last one yet.
+  lastAttempt &&= !(isRetryable(e) && e.retryAfterMs !== undefined);
   await appendAudit(deps.store, {
     handoffId: handoff.id,
     actor: 'worker',
-    kind: last ? 'step.failed' : 'step.retry',
-    message: `${id}: ${message}${last ? ' (retries exhausted)' : ''}`,
+    kind: lastAttempt ? 'step.failed' : 'step.retry',
+    message: `${id}: ${message}${lastAttempt ? ' (retries exhausted)' : ''}`,
     data: { step: id, attempt: job.attemptsMade + 1 },
   });
-  deps.metrics?.steps.inc({ step: id, outcome: last ? 'failed' : 'retry' });
-  if (last) await updateHandoff(deps.store, handoff.id, { status: 'failed', lastError: `mapping ${handoff.mapping}, step ${id}: ${message}` });
-  throw e; // a told wait (Retry-After, open circuit) parks the job: src/runtime/retry-after.ts
-}
-
-/**
- * Test-only crash points (NODE_ENV=test, BATON_FAULT_CRASH_AT=<step>:<point>): `first-save` dies the moment
- * a connector has created its first external object and before anything is recorded (only the marker can
- * save the retry); `after-call` dies after the whole call, before the step is marked done.
- */
-function injectFault(stepId: string, point: 'first-save' | 'after-call'): void {
-  if (process.env.NODE_ENV === 'test' && process.env.BATON_FAULT_CRASH_AT === `${stepId}:${point}`) {
-    process.kill(process.pid, 'SIGKILL');
-  }
+  deps.metrics?.steps.inc({ step: id, outcome: lastAttempt ? 'failed' : 'retry' });
+  if (lastAttempt && id === 'create-work') await updateHandoff(deps.store, handoff.id, { status: 'failed', lastError: error });
+  return { final: lastAttempt, error: lastAttempt ? `${error} (retries exhausted)` : error };
 }

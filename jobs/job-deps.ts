@@ -8,6 +8,9 @@ import type { Metrics } from '../src/observability/metrics.js';
 import type { RunLeases } from './run-lease.js';
 import type { ChatConnector, CrmConnector, CrmWriter, WorkToolConnector } from '../connectors/types.js';
 
+/** Moments inside a handoff step: `first-save` as a connector records its first created object, `after-call` once the call returned and before the step is marked done. */
+export type StepPoint = 'first-save' | 'after-call';
+
 export interface JobDeps {
   config: BatonConfig;
   logger: Logger;
@@ -26,4 +29,9 @@ export interface JobDeps {
   metrics?: Metrics;
   /** One run per handoff at a time (jobs/run-lease.ts); absent in tests that build deps by hand. */
   leases?: RunLeases;
+  /**
+   * Called at each StepPoint of a handoff step. Unset in production; the crash tests set it to SIGKILL the worker
+   * there (test/helpers/crash-worker.ts), to prove a crash between an API call and its record loses nothing.
+   */
+  onStepPoint?: (at: { handoffId: string; stepId: string; point: StepPoint }) => void | Promise<void>;
 }

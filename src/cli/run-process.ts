@@ -3,12 +3,14 @@ import { readConfigOrReport } from './read-config.js';
 import { buildRuntime } from '../runtime/build-runtime.js';
 import { startServer, startWorkerListener } from '../runtime/start-server.js';
 import { startWorkers } from '../runtime/start-workers.js';
+import type { Runtime } from '../runtime/build-runtime.js';
 
 export type ProcessRole = 'all' | 'server' | 'worker';
 
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
-export async function runProcess(role: ProcessRole): Promise<void> {
+/** `prepare` adjusts the runtime before anything starts (tests inject their hooks there, e.g. test/helpers/crash-worker.ts). */
+export async function runProcess(role: ProcessRole, opts: { prepare?: (rt: Runtime) => void } = {}): Promise<void> {
   const config = readConfigOrReport(process.stderr);
   if (!config) process.exit(1);
   // Signals are caught from the first moment: one arriving during start-up stops the process once it is up.
@@ -22,6 +24,7 @@ export async function runProcess(role: ProcessRole): Promise<void> {
   process.on('SIGINT', () => onSignal('SIGINT'));
 
   const rt = await buildRuntime(config);
+  opts.prepare?.(rt);
   const server = role === 'worker' ? null : await startServer(rt);
   const workers = role === 'server' ? null : await startWorkers(rt);
   // A server process serves /healthz and /metrics itself; a worker-only process has its own small listener.

@@ -80,6 +80,7 @@ const EnvSchema = z
     BATON_WORKER_CONCURRENCY: int(10, 1, 500),
     BATON_RECONCILE_EVERY_SECONDS: int(900, 0, 86_400),
     BATON_INBOX_SWEEP_SECONDS: int(60, 0, 86_400),
+    BATON_RESUME_EVERY_SECONDS: int(60, 0, 86_400),
     BATON_JOB_LOCK_MS: int(30_000, 1_000, 600_000),
     BATON_NUDGE_DELAY_SECONDS: int(60, 0, 86_400),
     BATON_WEBHOOK_MAX_BYTES: int(1_048_576, 1024, 20_971_520),
@@ -188,6 +189,8 @@ export interface BatonConfig {
   inboxRetentionMs: number;
   /** How often inbox events left pending get their route job back (jobs/inbox-sweep.ts); 0 = never. */
   inboxSweepEveryMs: number;
+  /** How often the store is swept for unfinished handoffs whose job Redis lost (jobs/resume-lost-handoffs.ts); 0 = never. */
+  resumeEveryMs: number;
   /** How long a job's lock lives without renewal: a killed worker's job is taken over after about this long. */
   jobLockMs: number;
   /** Quiet period before a pre-close nudge is sent, so a burst of deal edits yields one DM. */
@@ -281,6 +284,7 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
     reconcileEveryMs: e.BATON_RECONCILE_EVERY_SECONDS * 1000,
     inboxRetentionMs: e.BATON_INBOX_RETENTION_DAYS * 86_400_000,
     inboxSweepEveryMs: e.BATON_INBOX_SWEEP_SECONDS * 1000,
+    resumeEveryMs: e.BATON_RESUME_EVERY_SECONDS * 1000,
     jobLockMs: e.BATON_JOB_LOCK_MS,
     nudgeDelayMs: e.BATON_NUDGE_DELAY_SECONDS * 1000,
     webhookMaxBytes: e.BATON_WEBHOOK_MAX_BYTES,

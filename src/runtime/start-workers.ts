@@ -17,7 +17,9 @@ import { sweepInbox } from '../../jobs/inbox-sweep.js';
 import { processNudgeJob } from '../../jobs/nudge.js';
 import { onCheckJobFailed, processCheckJob, processEscalationAction, sweepChecks } from '../../jobs/escalate.js';
 import { processAsanaStatusJob, processJiraStatusJob, processPollJob } from '../../jobs/task-status.js';
-import { processFeedbackAnswers, processFeedbackAsk } from '../../jobs/feedback.js';
+import { processFeedbackAnswers, processFeedbackAsk, sweepFeedback } from '../../jobs/feedback.js';
+import { resumeLostHandoffs } from '../../jobs/resume-lost-handoffs.js';
+import { keepSchedulers } from './ensure-schedulers.js';
 import {
   AsanaStatusJobSchema,
   CheckJobSchema,
@@ -32,6 +34,7 @@ const MAINTENANCE_JOBS: Record<string, (d: JobDeps) => Promise<unknown>> = {
   reconcile: processReconcileJob,
   prune: processPruneJob,
   'inbox-sweep': sweepInbox,
+  resume: resumeLostHandoffs,
 };
 
 export interface RunningWorkers {
@@ -109,7 +112,7 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
       async (d, job, token) => {
         if (job.name === 'check') return processCheckJob(d, job, parseJob(CheckJobSchema, job.data, 'watch'), token);
         if (job.name === 'ack' || job.name === 'snooze') return processEscalationAction(d, parseJob(EscalationActionJobSchema, job.data, 'watch'));
-        if (job.name === 'sweep') return sweepChecks(d);
+        if (job.name === 'sweep') return { checks: await sweepChecks(d), feedback: await sweepFeedback(d) };
         return undefined;
       },
       config.workerConcurrency,
@@ -141,30 +144,13 @@ export async function startWorkers(rt: Runtime): Promise<RunningWorkers> {
   // A check job that failed for good leaves its check `failed`, visible (the sweep catches a missed event).
   workers.find((w) => w.name === QUEUE_NAMES.watch)!.on('failed', (job, err) => void onCheckJobFailed(deps, job, err));
 
-  if (config.reconcileEveryMs > 0 && deps.crm.mode === 'live') {
-    await rt.queues.maintenance.upsertJobScheduler('reconcile', { every: config.reconcileEveryMs }, { name: 'reconcile' });
-  } else {
-    await rt.queues.maintenance.removeJobScheduler('reconcile');
-  }
-  // Retention (jobs/prune.ts): hourly, whatever the connectors.
-  await rt.queues.maintenance.upsertJobScheduler('prune', { every: 3_600_000 }, { name: 'prune' });
-  if (config.inboxSweepEveryMs > 0) await rt.queues.maintenance.upsertJobScheduler('inbox-sweep', { every: config.inboxSweepEveryMs }, { name: 'inbox-sweep' });
-  else await rt.queues.maintenance.removeJobScheduler('inbox-sweep');
-  // Watching: the sweep re-adds check jobs Redis lost; the poll reads live tools for missed webhooks.
-  const liveTool = deps.workTools.jira.mode === 'live' || deps.workTools.asana.mode === 'live';
-  if (config.watch.pollEveryMs > 0) {
-    await rt.queues.watch.upsertJobScheduler('sweep', { every: config.watch.pollEveryMs }, { name: 'sweep' });
-    if (liveTool) await rt.queues.status.upsertJobScheduler('poll', { every: config.watch.pollEveryMs }, { name: 'poll' });
-    else await rt.queues.status.removeJobScheduler('poll');
-  } else {
-    await rt.queues.watch.removeJobScheduler('sweep');
-    await rt.queues.status.removeJobScheduler('poll');
-  }
+  const schedulers = await keepSchedulers(rt, rt.redis); // and again after Redis comes back empty
   logger.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'workers started');
 
   return {
     workers,
     async close() {
+      schedulers.stop();
       // Finish in-flight jobs; a job that cannot finish in time is released and taken over by another worker.
       await Promise.all(workers.map((w) => w.close()));
     },

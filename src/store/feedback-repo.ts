@@ -182,3 +182,15 @@ export async function feedbackAggregates(store: Store): Promise<FeedbackAggregat
     })),
   );
 }
+
+/** Requests whose next job may have been lost with Redis: asks due before `before`, and asked ones not yet reminded. */
+export async function listFeedbackToSweep(store: Store, before: string, limit: number): Promise<FeedbackRow[]> {
+  const rows = await store.db
+    .selectFrom('feedback_requests')
+    .selectAll()
+    .where((eb) => eb.or([eb.and([eb('status', '=', 'scheduled'), eb('due_at', '<', before)]), eb.and([eb('status', '=', 'asked'), eb('reminded_at', 'is', null)])]))
+    .orderBy('due_at')
+    .limit(limit)
+    .execute();
+  return rows.map(toRow);
+}

@@ -200,3 +200,20 @@ export async function countHandoffs(store: Store, filter?: { status?: HandoffSta
   if (filter?.mapping) q = q.where('mapping', '=', filter.mapping);
   return Number((await q.executeTakeFirstOrThrow()).n);
 }
+
+/**
+ * Closed handoffs still `pending` or `running` that nothing touched since `untouchedSince`, oldest first: the
+ * store-driven sweep (jobs/resume-lost-handoffs.ts) resumes those whose job Redis no longer holds.
+ */
+export async function listUnfinishedHandoffs(store: Store, untouchedSince: string, limit: number): Promise<{ id: string; updatedAt: string }[]> {
+  const rows = await store.db
+    .selectFrom('handoffs')
+    .select(['id', 'updated_at'])
+    .where('phase', '=', 'closed')
+    .where('status', 'in', ['pending', 'running'])
+    .where('updated_at', '<', untouchedSince)
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, updatedAt: r.updated_at }));
+}

@@ -92,3 +92,45 @@ export function buildActionReply(kind: 'ack' | 'snooze', who: string, until?: Da
   const by = /^[UW][A-Z0-9]+$/.test(who) ? `<@${who}>` : escapeMrkdwn(toOneLine(who));
   return kind === 'ack' ? `:white_check_mark: Acknowledged by ${by}: no further escalation for this.` : `:zzz: Snoozed by ${by} until ${dateText(until ?? new Date())}: Baton checks again then.`;
 }
+
+export interface StepFailureMessageInput {
+  /** The handoff's title (untrusted: built from deal text). */
+  title: string;
+  /** The step that failed for good, e.g. "post-intro". */
+  step: string;
+  /** The classified error: it names the mapping, the step and what an admin has to change. */
+  error: string;
+  dealUrl: string | null;
+  handoffUrl: string;
+  notify: MessagePerson[];
+}
+
+const STEP_WHAT: Record<string, string> = {
+  'post-intro': "the introduction in the client's thread was not posted",
+  'write-back': 'the status and timeline note were not written back to the CRM deal',
+};
+
+/**
+ * A handoff step that failed for good after the work was created (the intro, the write-back): the work
+ * exists and is watched, but a person has to fix what the error names and press Retry. No buttons: the
+ * fix happens outside Slack and Retry on the dashboard resumes the handoff.
+ */
+export function buildStepFailureMessage(m: StepFailureMessageInput): { text: string; blocks: unknown[] } {
+  const title = escapeMrkdwn(toOneLine(m.title));
+  const what = STEP_WHAT[m.step] ?? `step ${m.step} failed`;
+  const fix = escapeMrkdwn(toOneLine(m.error));
+  const lines = [
+    `*What:* ${escapeMrkdwn(what)} (step \`${escapeMrkdwn(m.step)}\`). The work was created and Baton is watching it.`,
+    `*Fix:* ${fix}`,
+    '*Then:* press *Retry* on the handoff in the dashboard; steps that succeeded are not repeated.',
+  ];
+  const links = [linkText(m.handoffUrl, 'Handoff on the dashboard'), linkText(m.dealUrl, 'Deal')].filter((l): l is string => l !== null);
+  const mentions = m.notify.map(personText);
+  const blocks: unknown[] = [
+    { type: 'section', text: { type: 'mrkdwn', verbatim: true, text: truncateForSlack(`:warning: *Handoff step failed:* ${title}\n${lines.join('\n')}`, SLACK_SECTION_TEXT_MAX) } },
+  ];
+  if (links.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', verbatim: true, text: links.join('  ·  ') }] });
+  if (mentions.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', verbatim: true, text: truncateForSlack(`cc ${mentions.join(' ')}`, SLACK_SECTION_TEXT_MAX) } });
+  const text = `Handoff step failed: ${title} — ${what}. Fix: ${fix}`;
+  return { text: truncateForSlack(`${text}${mentions.length ? ` — cc ${mentions.join(' ')}` : ''}`, 3000), blocks };
+}

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startBaton, waitFor, TEST_SECRET, type Harness } from '../helpers/baton-harness.js';
 import { startWorld } from '../helpers/standin-world.js';
 import { ownAddressEnv } from '../helpers/free-port.js';
-import { spawnWorker } from '../helpers/spawn-worker.js';
+import { spawnCrashingWorker, spawnWorker } from '../helpers/spawn-worker.js';
 import { listHandoffs } from '../../src/store/handoff-repo.js';
 import { listSteps } from '../../src/store/step-repo.js';
 
@@ -24,12 +24,12 @@ describe('live connectors: worker killed at every step boundary', () => {
   it.each(CASES)('crash at %s: the restarted worker finishes with exactly one of everything', async (fault) => {
     world = await startWorld({ deals: 1 });
     b = await startBaton({ workers: false, env: { ...world.env, ...(await ownAddressEnv()) } });
-    const first = spawnWorker({ ...b.env, NODE_ENV: 'test', BATON_FAULT_CRASH_AT: fault });
+    const first = spawnCrashingWorker(b.env, fault);
     const event = world.hubspot.moveDealToStage(world.dealIds[0]!, 'closedwon');
     expect((await world.hubspot.sendWebhook(`${b.url}/webhooks/hubspot`, [event], TEST_SECRET)).status).toBe(200);
     expect((await first.exited).signal, first.stderr()).toBe('SIGKILL');
 
-    const second = spawnWorker({ ...b.env, NODE_ENV: 'test' });
+    const second = spawnWorker(b.env);
     try {
       await waitFor(async () => (await listHandoffs(b!.rt.store, { limit: 5 })).items[0]?.status === 'done', 'handoff done after restart', 80_000);
     } finally {

@@ -2,7 +2,7 @@
 // without touching the shared one. AOF with fsync on every write: whatever Redis acknowledged survives
 // a SIGKILL, as the production guide asks, so a lost job after a restart is Baton's fault, not Redis'.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -16,6 +16,8 @@ export interface PrivateRedis {
   kill(): Promise<void>;
   /** Start again on the same port and dir (reloading the AOF); resolves once it answers PING. */
   start(): Promise<void>;
+  /** SIGKILL, throw away everything it persisted, start again: a Redis restarted empty (a failover to a lagging replica). */
+  restartEmpty(): Promise<void>;
   /** Start it again unless it is running (before a cleanup that needs Redis). */
   ensureRunning(): Promise<void>;
   /** Kill and remove the dir; safe to call twice. */
@@ -66,6 +68,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     dir,
     kill,
     start,
+    async restartEmpty() {
+      await kill();
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      await start();
+    },
     ensureRunning: async () => {
       if (!running()) await start();
     },

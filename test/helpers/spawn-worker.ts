@@ -2,7 +2,11 @@
 import { spawn } from 'node:child_process';
 
 export function spawnBaton(role: 'worker' | 'server' | 'start', env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', role], {
+  return spawnScript(['src/cli/main.ts', role], env);
+}
+
+function spawnScript(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     // Tests run many workers on one machine: each listens on a free port unless the test names one.
     env: { ...process.env, BATON_WORKER_PORT: '0', ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -16,3 +20,6 @@ export function spawnBaton(role: 'worker' | 'server' | 'start', env: Record<stri
 }
 
 export const spawnWorker = (env: Record<string, string>) => spawnBaton('worker', env);
+
+/** A `baton worker` that SIGKILLs itself at `<step>:<first-save|after-call>` of a handoff (test/helpers/crash-worker.ts). */
+export const spawnCrashingWorker = (env: Record<string, string>, crashAt: string) => spawnScript(['test/helpers/crash-worker.ts'], { ...env, CRASH_AT: crashAt });

@@ -278,7 +278,7 @@ export async function startJiraStandin(opts: JiraStandinOptions = {}): Promise<J
     const byIds = /^\s*id\s+in\s+\(([^)]*)\)\s*$/i.exec(body.jql);
     if (byIds) return searchByIds((byIds[1] ?? '').split(',').map((x) => x.trim()), body);
     const m = /^\s*project\s*=\s*("(?:[^"\\]|\\.)*"|[^\s"]+)\s+AND\s+labels\s*=\s*("(?:[^"\\]|\\.)*"|[^\s"]+)\s*$/i.exec(body.jql);
-    if (!m) throw jiraError(400, [`Error in the JQL Query: this stand-in understands only project = X AND labels = Y (got ${body.jql}).`]);
+    if (!m) throw jiraError(400, [`Error in the JQL Query: this stand-in understands only project = X AND labels = Y, or id in (…) (got ${body.jql}).`]);
     const project = unquote(m[1] ?? '');
     const label = unquote(m[2] ?? '');
     if (!projects.some((p) => p.key === project)) throw jiraError(400, [`The value '${project}' does not exist for the field 'project'.`]);

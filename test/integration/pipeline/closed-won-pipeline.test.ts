@@ -48,9 +48,9 @@ describe('closed-won pipeline (dry-run connectors)', () => {
     expect(detail.title).toContain('Acme Corp');
     expect(detail.steps.map((s: { stepId: string; status: string }) => [s.stepId, s.status])).toEqual([
       ['create-work', 'done'],
+      ['schedule-checks', 'done'],
       ['post-intro', 'done'],
       ['write-back', 'done'],
-      ['schedule-checks', 'done'],
     ]);
     const actions = detail.dryRuns.map((r: { connector: string; action: string }) => `${r.connector}.${r.action}`).sort();
     expect(actions).toEqual(['hubspot.writeBack', 'jira.createWork', 'slack.postIntro']);

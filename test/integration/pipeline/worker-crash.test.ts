@@ -5,7 +5,7 @@ import { startBaton, stageChange, waitFor, type Harness } from '../../helpers/ba
 import { listDryRuns } from '../../../src/store/dry-run-repo.js';
 import { listSteps } from '../../../src/store/step-repo.js';
 import { listHandoffs } from '../../../src/store/handoff-repo.js';
-import { spawnWorker } from '../../helpers/spawn-worker.js';
+import { spawnCrashingWorker, spawnWorker } from '../../helpers/spawn-worker.js';
 
 describe('worker killed mid-handoff', () => {
   let b: Harness | undefined;
@@ -16,7 +16,7 @@ describe('worker killed mid-handoff', () => {
 
   it.each(['create-work', 'post-intro', 'write-back'])('crash right after the %s call: restarted worker finishes, each effect once', async (step) => {
     b = await startBaton({ workers: false });
-    const first = spawnWorker({ ...b.env, NODE_ENV: 'test', BATON_FAULT_CRASH_AT: `${step}:after-call` });
+    const first = spawnCrashingWorker(b.env, `${step}:after-call`);
     expect((await b.post([stageChange(1001, 'closedwon', { eventId: 7 })])).status).toBe(200);
     const died = await first.exited;
     expect(died.signal, first.stderr()).toBe('SIGKILL');
@@ -26,7 +26,7 @@ describe('worker killed mid-handoff', () => {
     const id = items[0]!.id;
     expect((await listSteps(b.rt.store, id)).find((s) => s.stepId === step)?.status).toBe('running');
 
-    const second = spawnWorker({ ...b.env, NODE_ENV: 'test' });
+    const second = spawnWorker(b.env);
     try {
       await waitFor(async () => (await listHandoffs(b!.rt.store, { limit: 10 })).items[0]?.status === 'done', 'handoff done after restart', 30_000);
     } finally {

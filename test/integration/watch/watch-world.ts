@@ -17,7 +17,7 @@ import { createHandoffIfAbsent, getHandoff, updateHandoff, type HandoffRow } fro
 import { ensureSteps, completeStep } from '../../../src/store/step-repo.js';
 import { mappingOf } from '../../../jobs/escalate.js';
 import type { StoredPlan } from '../../../jobs/handoff.js';
-import { processHandoffJob } from '../../../jobs/handoff.js';
+import { HANDOFF_STEPS, processHandoffJob } from '../../../jobs/handoff.js';
 
 export const ESC_CHANNEL = 'C0ESCAL001';
 export const CLIENT_CHANNEL = 'C0CLIENT01';
@@ -214,7 +214,7 @@ export async function startWatchWorld(o: { mappings: Record<string, string>; env
         jira.set(id, { key: `DEL-${id}`, status: 'In Progress', category: 'indeterminate', assignee: t.assigneeEmail, duedate: t.dueDate, ...s.jira });
       }
       // As the handoff job leaves it after the earlier steps; then the real schedule-checks step runs.
-      await ensureSteps(rt.store, handoff.id, ['create-work', 'post-intro', 'write-back', 'schedule-checks']);
+      await ensureSteps(rt.store, handoff.id, [...HANDOFF_STEPS]);
       await completeStep(rt.store, handoff.id, 'create-work', { parent: { id: '19999', key: 'DEL-19999', url: null }, tasks, notes: [] });
       // The intro in the client channel (the thread later client updates go into).
       const intro = (await (
