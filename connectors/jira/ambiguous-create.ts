@@ -7,6 +7,7 @@
 // no attempt spent) and searches again after a doubling back-off. DESIGN invariant 10.
 import { isPermanent, isRetryable, RetryableError } from '../errors.js';
 import type { StepProgress } from '../types.js';
+import { passFence } from '../common/run-fence.js';
 import { CONNECTOR } from './classify-error.js';
 
 export type SentKey = 'parentSentAt' | 'tasksSentAt';
@@ -29,6 +30,9 @@ function mayHaveHappened(err: unknown): boolean {
  * null) together with the ids the answer brought; a refusal clears it here; a lost answer leaves it.
  */
 export async function sendCreate<T>(progress: StepProgress, key: SentKey, send: () => Promise<T>): Promise<T> {
+  // A run that has lost its handoff to another stops here, before claiming a send it will never make (the
+  // other run would otherwise wait out the settle window for a create that never went out).
+  await passFence();
   await progress.save({ [key]: new Date().toISOString() }, { beforeCall: true });
   try {
     return await send();
