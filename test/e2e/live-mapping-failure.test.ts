@@ -85,7 +85,7 @@ describe('a mapping that cannot render for a deal (live connectors, stand-ins)',
     const failed = await waitFor(async () => (await h1.api('/api/handoffs')).items.find((h: { status: string }) => h.status === 'failed'), 'a failed handoff', 20_000);
     expect(failed.lastError).toContain('mapping services-onboarding');
     expect(failed.lastError).toMatch(/document\.sections\.scope\[\d\]\.value \(field "Name length"\)/);
-    expect(failed.lastError).toContain('memory alloc limit exceeded');
+    expect(failed.lastError).toContain('rendering allocated more than 1,000,000 characters or items (memory limit');
     expect(failed.lastError).toContain('fix the mapping, then Retry');
     expect(failed.title).toBe('Handoff: Rollout 0');
     const detail = await h1.api(`/api/handoffs/${failed.id}`);
