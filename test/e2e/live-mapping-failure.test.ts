@@ -114,7 +114,7 @@ describe('a mapping that cannot render for a deal (live connectors, stand-ins)',
       const d = await h2.api(`/api/handoffs/${failed.id}`);
       return d.status === 'done' && d;
     }, 'handoff done after Retry', 30_000);
-    expect(done.steps.map((s: { stepId: string; status: string }) => `${s.stepId}:${s.status}`)).toEqual(['build:done', 'create-work:done', 'post-intro:done', 'write-back:done', 'schedule-checks:done']);
+    expect(done.steps.map((s: { stepId: string; status: string }) => `${s.stepId}:${s.status}`)).toEqual(['build:done', 'create-work:done', 'schedule-checks:done', 'post-intro:done', 'write-back:done']);
     expect(done.lastError).toBeNull();
     expect(done.title).toBe('Handoff: Client 0 GmbH — Rollout 0');
     expect(JSON.stringify(done.document)).toContain('"value":"9"');
