@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBaton, waitFor, TEST_SECRET, type Harness } from '../helpers/baton-harness.js';
 import { startWorld, channelId } from '../helpers/standin-world.js';
 import { ownAddressEnv } from '../helpers/free-port.js';
-import { signJiraWebhook } from '../../connectors/jira/verify-webhook.js';
+import { sendJiraWebhook } from '../helpers/jira-webhook.js';
 import { jobIdFor } from '../../src/queue/queues.js';
 import { listAudit } from '../../src/store/audit-repo.js';
 import { getTaskStatus } from '../../src/store/task-status-repo.js';
@@ -41,18 +41,7 @@ describe('task status with live connectors (stand-ins): nothing lost, nothing tw
 
   /** Jira's webhook for an issue as it is now (signed, with its delivery identifier). */
   async function jiraWebhook(issue: StandinIssue, deliveryId: string, event = 'jira:issue_updated') {
-    const body = JSON.stringify({
-      timestamp: Date.now(),
-      webhookEvent: event,
-      issue: { id: issue.id, key: issue.key, fields: { status: { name: issue.status.name, statusCategory: { key: issue.status.category } }, labels: issue.labels, updated: issue.updated } },
-      changelog: { id: '1', items: [{ field: 'status' }] },
-    });
-    const res = await fetch(`${b.url}/webhooks/jira`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature': signJiraWebhook(body, JIRA_SECRET), 'x-atlassian-webhook-identifier': deliveryId },
-      body,
-    });
-    expect(res.status).toBe(200);
+    expect(await sendJiraWebhook(b.url, JIRA_SECRET, issue, deliveryId, event)).toBe(200);
   }
 
   const finished = (deliveryId: string) =>
