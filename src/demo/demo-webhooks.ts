@@ -3,6 +3,9 @@
 // browser tests, so the pages are tested (and the README screenshot taken) on exactly what the demo shows.
 import { signHubSpotRequest } from '../../connectors/hubspot/sign-request.js';
 
+/** The demo's workflow webhook is signed v2 (no timestamp): a Baton receiving it must accept v2 besides v3. */
+export const DEMO_SIGNATURE_VERSIONS = 'v3,v2';
+
 export interface DemoWebhookOptions {
   /** Where Baton listens. */
   base: string;

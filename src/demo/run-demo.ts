@@ -7,7 +7,7 @@ import { readConfigOrReport } from '../cli/read-config.js';
 import { buildRuntime } from '../runtime/build-runtime.js';
 import { startServer } from '../runtime/start-server.js';
 import { startWorkers } from '../runtime/start-workers.js';
-import { postDemoWebhooks } from './demo-webhooks.js';
+import { DEMO_SIGNATURE_VERSIONS, postDemoWebhooks } from './demo-webhooks.js';
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../dashboard/auth/password-hash.js';
 
@@ -19,7 +19,7 @@ process.env.HUBSPOT_CLIENT_SECRET ||= 'demo-client-secret-not-for-production';
 process.env.BATON_API_TOKEN ||= 'demo-api-token';
 // The demo's first webhook is a workflow "Send a webhook" action, which HubSpot signs with v2 (no
 // timestamp): like an operator using workflow webhooks, the demo enables v2 beside v3.
-process.env.HUBSPOT_SIGNATURE_VERSIONS ||= 'v3,v2';
+process.env.HUBSPOT_SIGNATURE_VERSIONS ||= DEMO_SIGNATURE_VERSIONS;
 process.env.BATON_SAMPLE_DEALS_DIR ||= join(process.cwd(), 'mappings', 'samples');
 process.env.BATON_QUEUE_PREFIX ||= 'baton-demo';
 process.env.DATABASE_URL ||= `sqlite:${join(process.env.BATON_DATA_DIR || './data', 'demo.db')}`;

@@ -9,7 +9,7 @@ import { startBaton, waitFor, TEST_SECRET, type Harness } from '../helpers/baton
 import { ownAddressEnv } from '../helpers/free-port.js';
 import { USERS, usersEnv } from '../integration/dashboard/dashboard-client.js';
 import { sql } from 'kysely';
-import { postDemoWebhooks } from '../../src/demo/demo-webhooks.js';
+import { DEMO_SIGNATURE_VERSIONS, postDemoWebhooks } from '../../src/demo/demo-webhooks.js';
 import { checkJobId } from '../../jobs/escalate.js';
 import { getCheck } from '../../src/store/escalation-repo.js';
 
@@ -26,7 +26,7 @@ describe('the dashboard tells the truth about the demo handoffs', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const address = await ownAddressEnv();
-    b = await startBaton({ env: { ...address, BATON_USERS: await usersEnv(), BATON_SESSION_SECRET: 's'.repeat(40) } });
+    b = await startBaton({ env: { ...address, BATON_USERS: await usersEnv(), BATON_SESSION_SECRET: 's'.repeat(40), HUBSPOT_SIGNATURE_VERSIONS: DEMO_SIGNATURE_VERSIONS } });
     await postDemoWebhooks({ base: b.url, publicUrl: address.BATON_PUBLIC_URL, clientSecret: TEST_SECRET });
     const items = await waitFor(async () => {
       const page = (await b.api('/api/handoffs')) as { items: { id: string; dealId: string; status: string }[] };

@@ -156,8 +156,9 @@ describe('hostile APIs (whole process, stand-ins)', () => {
     expect(retries).toHaveLength(4);
     for (const e of retries) expect(e.message).toMatch(/^create-work: .*Jira rate-limited .*\(429 .*\); retrying in 2 s/);
     // Delays for Retry-After do not spend the job's attempts (8 with backoff): one attempt did it all.
-    const [job] = await b.rt.queues.handoff.getJobs(['completed']);
-    expect(job?.attemptsMade).toBe(1);
+    // The row says done just before the processor returns: wait for BullMQ to file the job as completed.
+    const job = await waitFor(async () => (await b.rt.queues.handoff.getJobs(['completed']))[0], 'the handoff job completed', 10_000);
+    expect(job.attemptsMade).toBe(1);
     expect(await transitions(b, 'jira')).toEqual({});
     expect(world.jira.state.issues.filter((i) => i.issueType === 'Epic')).toHaveLength(1);
   }, 60_000);
