@@ -8,86 +8,43 @@
 // Determinism: faults are armed before the call they aim at can happen. Rung 0 of each check is due in an hour
 // and brought forward once its faults are armed (as an overdue check would run); the next rung then follows
 // a few seconds later on its own. Jira's poll scheduler is off; the test adds one poll job to the real queue.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBaton, waitFor, TEST_SECRET, type Harness } from '../helpers/baton-harness.js';
-import { startWorld, channelId, PEOPLE } from '../helpers/standin-world.js';
-import { ownAddressEnv } from '../helpers/free-port.js';
-import type { Fault, StandinFaults } from '../standins/faults.js';
+import { waitFor, TEST_SECRET, type Harness } from '../helpers/baton-harness.js';
+import { channelId, PEOPLE } from '../helpers/standin-world.js';
+import { checkRunner, ESCALATIONS, expectEachEffectOnce, HUBSPOT_DEAL_PATCH, HUBSPOT_DEAL_READ, LATE, met, SLACK_POST, startWatching } from '../helpers/watching-faults.js';
 import type { StandinIssue } from '../standins/jira-standin.js';
 import { sendJiraWebhook } from '../helpers/jira-webhook.js';
 import { jobIdFor } from '../../src/queue/queues.js';
-import { checkJobId } from '../../jobs/escalate.js';
-import { listAudit } from '../../src/store/audit-repo.js';
-import { getCheck, listEscalations, updateCheckIf } from '../../src/store/escalation-repo.js';
+import { listEscalations } from '../../src/store/escalation-repo.js';
 import { getHandoff } from '../../src/store/handoff-repo.js';
 import { getTaskStatus, listTaskStatus } from '../../src/store/task-status-repo.js';
 
-const ESCALATIONS = 'C0ESCAL001';
 const JIRA_SECRET = 'jira-webhook-secret-watching-transient';
 const SCOPE = 'Analytics rollout for 3 units';
-/** Longer than BATON_HTTP_TIMEOUT_MS (the harness' 5 s): the API does the work, the client has given up. */
-const LATE: Fault = { kind: 'slow', ms: 6_500 };
-
-const HUBSPOT_DEAL_READ = /^GET \/crm\/v3\/objects\/deals\/\{dealId\}$/;
-const HUBSPOT_DEAL_PATCH = /^PATCH \/crm\/v3\/objects\/deals\/\{dealId\}$/;
 const JIRA_STATUS_READ = /^POST \/rest\/api\/3\/search\/jql$/;
-const SLACK_POST = /^POST \/api\/chat\.postMessage$/;
 
-/** The default mapping with two escalations: one on the document (needs the deal re-read), one on a task (needs Jira). */
-async function watchingMapping(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'baton-watching-'));
-  const yaml = await readFile(join(process.cwd(), 'mappings', 'default.yaml'), 'utf8');
-  const block = /^escalations:\n[\s\S]*?(?=^client_updates:)/m;
-  expect(yaml).toMatch(block);
-  const escalations = [
-    'escalations:',
-    '  - id: document-incomplete',
-    '    after: 1 hour',
-    '    unless: document.complete',
-    '    notify: [sales_rep]',
-    '  - id: kickoff-not-scheduled',
-    '    after: 1 hour',
-    '    unless: task.kickoff.started',
-    '    notify: [project_lead]',
-    '    then: { after: 3 seconds, notify: [sales_rep] }',
-    '',
-    '',
-  ].join('\n');
-  await writeFile(join(dir, 'watching.yaml'), yaml.replace(block, escalations));
-  return dir;
-}
-
-/** How often a fault of this kind met requests of this endpoint. */
-const met = (faults: StandinFaults, kind: Fault['kind'], endpoint: RegExp) => faults.hits.filter((h) => h.kind === kind && endpoint.test(h.endpoint)).length;
+/** Two escalations: one on the document (needs the deal re-read), one on a task (needs Jira). */
+const ESCALATION_LINES = [
+  '  - id: document-incomplete',
+  '    after: 1 hour',
+  '    unless: document.complete',
+  '    notify: [sales_rep]',
+  '  - id: kickoff-not-scheduled',
+  '    after: 1 hour',
+  '    unless: task.kickoff.started',
+  '    notify: [project_lead]',
+  '    then: { after: 3 seconds, notify: [sales_rep] }',
+];
 
 describe('watching through transient failures at every external call (live connectors, stand-ins)', () => {
-  let world: Awaited<ReturnType<typeof startWorld>>;
+  let world: Awaited<ReturnType<typeof startWatching>>['world'];
   let b: Harness;
-  let mappingsDir: string;
+  let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    world = await startWorld({ deals: 1 });
-    world.slack.state.channels.push({ id: ESCALATIONS, name: 'delivery-escalations', member: true });
-    mappingsDir = await watchingMapping();
-    b = await startBaton({
-      env: {
-        ...world.env,
-        ...(await ownAddressEnv()),
-        MAPPINGS_DIR: mappingsDir,
-        SLACK_ESCALATION_CHANNEL: ESCALATIONS,
-        JIRA_WEBHOOK_SECRET: JIRA_SECRET,
-        // No periodic poll or reconciliation: they would meet the faults aimed at the calls under test.
-        BATON_WATCH_POLL_SECONDS: '0',
-        BATON_RECONCILE_EVERY_SECONDS: '0',
-      },
-    });
+    ({ world, b, close } = await startWatching(ESCALATION_LINES, { env: { JIRA_WEBHOOK_SECRET: JIRA_SECRET } }));
   });
   afterAll(async () => {
-    await b?.close();
-    await world?.close();
-    if (mappingsDir) await rm(mappingsDir, { recursive: true, force: true });
+    await close?.();
   });
 
   /** Jira's signed webhook for an issue as it is now. */
@@ -110,23 +67,8 @@ describe('watching through transient failures at every external call (live conne
     expect(intro.channel).toBe(channelId(0));
     const issue = (task: string) => world.jira.state.issues.find((x) => x.labels.includes(`baton-${handoffId}`) && x.labels.includes(`baton-task-${task}`))!;
     const escalationPosts = (trigger: string) => world.slack.state.messages.filter((m) => m.channel === ESCALATIONS && m.metadata?.event_type === 'baton_escalation' && m.metadata.event_payload.trigger_id === trigger);
-    const clientUpdates = (milestone: string) =>
-      world.slack.state.messages.filter((m) => m.metadata?.event_type === 'baton_client_update' && m.metadata.event_payload.milestone === milestone);
-    const audits = async (kind: string) => (await listAudit(b.rt.store, handoffId)).filter((a) => a.kind === kind);
 
-    /** Brings a pending check's moment forward to now and wakes its delayed job (as an overdue check runs). */
-    async function runCheckNow(triggerId: string) {
-      const check = (await getCheck(b.rt.store, handoffId, triggerId))!;
-      expect(check).toMatchObject({ status: 'pending', rung: 0, round: 0 });
-      const key = { handoffId, triggerId };
-      expect(await updateCheckIf(b.rt.store, key, { status: 'pending', rung: 0, round: 0 }, { dueAt: new Date().toISOString() })).toBe(true);
-      await (await b.rt.queues.watch.getJob(checkJobId(check)))!.promote();
-    }
-    const settled = (triggerId: string, what: string) =>
-      waitFor(async () => {
-        const c = await getCheck(b.rt.store, handoffId, triggerId);
-        return c && c.status !== 'pending' && c;
-      }, what, 60_000);
+    const { runNow: runCheckNow, settled } = checkRunner(b, handoffId);
 
     // 1. The rep fills in the missing field in HubSpot; the document check's re-read meets a 503, then a 429.
     deal.properties.baton_scope = SCOPE;
@@ -196,26 +138,8 @@ describe('watching through transient failures at every external call (live conne
     expect(met(world.slack.faults, 'rate-limit', SLACK_POST)).toBe(2);
 
     // Each effect once, nothing lost.
-    expect(deal.properties.baton_first_deliverable_done).toBeTruthy();
-    expect(deal.properties.baton_status).toBe('kickoff_done');
-    for (const m of ['kickoff', 'first_deliverable']) {
-      const updates = clientUpdates(m);
-      expect(updates, m).toHaveLength(1);
-      expect(updates[0]!.channel).toBe(channelId(0));
-      expect(updates[0]!.thread_ts).toBe(intro.ts);
-    }
-    expect((await audits('milestone.reached')).map((a) => (a.data as { milestone: string }).milestone).sort()).toEqual(['first_deliverable', 'kickoff']);
-    expect(await audits('client.updated')).toHaveLength(2);
-    expect(await audits('escalation.sent')).toHaveLength(2);
+    await expectEachEffectOnce({ world, b }, handoffId, intro.ts);
     const tasks = Object.fromEntries((await listTaskStatus(b.rt.store, handoffId)).map((t) => [t.taskId, t.category]));
     expect(tasks).toMatchObject({ kickoff: 'done', 'first-deliverable': 'done', 'confirm-scope': 'todo' });
-    // Nothing else went out: one intro, the two escalations, the two client updates.
-    expect(world.slack.state.messages.filter((m) => m.metadata?.event_type === 'baton_handoff_intro')).toHaveLength(1);
-    expect(world.slack.state.messages.filter((m) => m.channel === ESCALATIONS)).toHaveLength(2);
-    expect(world.slack.state.messages.filter((m) => m.metadata?.event_type === 'baton_client_update')).toHaveLength(2);
-    // The handoff page says the same: the escalations and milestones on its trail, no failure.
-    const page = await b.api(`/api/handoffs/${handoffId}`);
-    expect(page.status).toBe('done');
-    expect((page.audit as { kind: string }[]).filter((a) => a.kind === 'milestone.reached')).toHaveLength(2);
   }, 120_000);
 });
