@@ -5,7 +5,7 @@
 // on the board, on the handoff page and in the admin page's failed work with Retry. Retry (or, before the
 // close, the deal's next event) builds it again from the deal as it is then, with the mappings as loaded then.
 import { UnrecoverableError } from 'bullmq';
-import type { CrmDeal } from '../connectors/types.js';
+import type { CrmDeal } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import type { Mapping } from '../src/mapping/schema.js';
 import { buildHandoff, handoffRowFields, MappingRenderError, type BuiltHandoff } from '../src/mapping/build-handoff.js';

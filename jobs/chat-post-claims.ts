@@ -3,7 +3,7 @@
 // never attempted goes straight out (no channel history read, so no *:history scope and no paging), a post
 // already made is returned from the record, and only a post whose earlier request may have gone out without
 // Baton learning its ts lets the chat connector search for its marker, from the moment of that request on.
-import type { ChannelMessageRequest, DirectMessageRequest, PostedMessage, StepProgress } from '../connectors/types.js';
+import type { ChannelMessageRequest, DirectMessageRequest, PostedMessage, StepProgress } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import { claimChatPost, markChatPostAttempted, recordChatPost } from '../src/store/chat-post-repo.js';
 

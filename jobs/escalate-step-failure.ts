@@ -3,8 +3,8 @@
 // of the failure waiting on the dashboard for someone to look. Exactly once per (handoff, step): the
 // `escalations` row (trigger `step:<id>`, rung 0, round 0) is the claim, inserted before the post, and the
 // post carries its own idempotency key, so a retry after a crash resumes the claim without a second message.
-import { isPermanent } from '../connectors/errors.js';
-import type { CrmDeal } from '../connectors/types.js';
+import { isPermanent } from '../src/handoff/errors.js';
+import type { CrmDeal } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import { postMessageOnce } from './chat-post-claims.js';
 import type { StoredPlan } from './handoff.js';

@@ -6,8 +6,8 @@
 // the condition still holds.
 import { DelayedError, type Job, type JobsOptions } from 'bullmq';
 import { createHash } from 'node:crypto';
-import { isPermanent, isRetryable } from '../connectors/errors.js';
-import type { CrmDeal } from '../connectors/types.js';
+import { isPermanent, isRetryable } from '../src/handoff/errors.js';
+import type { CrmDeal } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import { postMessageOnce } from './chat-post-claims.js';
 import type { StoredPlan } from './handoff.js';

@@ -3,8 +3,8 @@
 // marker before writing, so a crash between "the API call succeeded" and "we recorded it" repeats
 // the call harmlessly instead of creating a second issue or message.
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { CreatedWork, PostedMessage, StepProgress } from '../connectors/types.js';
-import { isPermanent, isRetryable, RetryableError } from '../connectors/errors.js';
+import type { CreatedWork, PostedMessage, StepProgress } from '../src/handoff/ports.js';
+import { isPermanent, isRetryable, RetryableError } from '../src/handoff/errors.js';
 import { passFence, runFenced, RunFenceLostError } from '../connectors/common/run-fence.js';
 import type { JobDeps } from './job-deps.js';
 import type { HandoffJob } from '../src/queue/job-schemas.js';

@@ -6,7 +6,7 @@ import type { BatonQueues } from '../src/queue/queues.js';
 import type { LoadedMapping } from '../src/mapping/load-mappings.js';
 import type { Metrics } from '../src/observability/metrics.js';
 import type { RunLeases } from './run-lease.js';
-import type { ChatConnector, CrmConnector, CrmWriter, WorkToolConnector } from '../connectors/types.js';
+import type { ChatConnector, CrmConnector, CrmWriter, WorkToolConnector } from '../src/handoff/ports.js';
 
 /** Moments inside a handoff step: `first-save` as a connector records its first created object, `after-call` once the call returned and before the step is marked done. */
 export type StepPoint = 'first-save' | 'after-call';

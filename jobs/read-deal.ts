@@ -1,7 +1,7 @@
 // The one deal reader of the workers: routing (and so reconciliation, which feeds routing), escalation
 // checks and document refresh all read a deal here. Live CRM first, asking for every property the loaded
 // mappings use (src/mapping/referenced-properties.ts); without credentials, a saved sample deal.
-import type { CrmDeal, CrmEvent } from '../connectors/types.js';
+import type { CrmDeal, CrmEvent } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import { dealReadRequest } from '../src/mapping/trigger.js';
 

@@ -1,7 +1,7 @@
 // `maintenance` queue, scheduled: HubSpot stops retrying a webhook after about a day, so sweep the CRM
 // for deals that entered a trigger stage since the last sweep and feed them through the same deduped
 // ingest path as webhooks. Anything already handed off is a no-op there.
-import type { CrmEvent } from '../connectors/types.js';
+import type { CrmEvent } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import { triggerStageIds } from '../src/mapping/trigger.js';
 import { getCursor, setCursor } from '../src/store/cursor-repo.js';

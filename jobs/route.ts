@@ -2,7 +2,7 @@
 // out-of-order and duplicate events converge on the same answer; the handoff row is unique per
 // (crm, deal, mapping), so no interleaving of events can create two.
 import { randomUUID } from 'node:crypto';
-import type { CrmDeal, CrmEvent } from '../connectors/types.js';
+import type { CrmDeal, CrmEvent } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import type { RouteJob } from '../src/queue/job-schemas.js';
 import type { Mapping } from '../src/mapping/schema.js';

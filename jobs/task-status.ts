@@ -9,7 +9,7 @@
 // audit lines and — last — the delivery id are written. A failure anywhere leaves the row as it was, so the
 // retry sees the same change and re-runs the effects. Older observations (by the tool's own clock: Jira
 // `updated`, Asana `modified_at`) never overwrite newer state, whether from a late delivery or a slow poll.
-import type { TaskState } from '../connectors/types.js';
+import type { TaskState } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import { postMessageOnce } from './chat-post-claims.js';
 import type { StoredPlan } from './handoff.js';

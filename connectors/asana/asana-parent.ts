@@ -1,8 +1,8 @@
 // The parent of a handoff's Asana work: a plain project, a project instantiated from a template, or a section
 // in an existing project (see work-target.ts). Each path first uses what earlier attempts saved, then looks
 // for the marker Baton left, and only then creates; every created object is saved the moment it exists.
-import { PermanentError, RetryableError } from '../errors.js';
-import type { CreateWorkRequest } from '../types.js';
+import { PermanentError, RetryableError } from '../../src/handoff/errors.js';
+import type { CreateWorkRequest } from '../../src/handoff/ports.js';
 import type { AsanaClient } from './asana-client.js';
 import { CONNECTOR, type AsanaErrorContext } from './classify-error.js';
 import { hasRef, projectRef, withFooter } from './markers.js';

@@ -1,6 +1,6 @@
 // `baton validate --live` for an Asana mapping: the token, the workspace / team / project / template the mapping
 // names, and the people its roles resolve to. One { problem, fix } per problem; read-only calls only.
-import { PermanentError } from '../errors.js';
+import { PermanentError } from '../../src/handoff/errors.js';
 import type { AsanaClient } from './asana-client.js';
 import { describeAsanaFailure } from './classify-error.js';
 import { parseWorkTarget, type AsanaWorkTarget } from './work-target.js';

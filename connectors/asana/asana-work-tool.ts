@@ -5,10 +5,10 @@
 import type { Logger } from 'pino';
 import { renderDocumentMarkdown } from '../../src/handoff/render-markdown.js';
 import type { PlannedTask } from '../../src/handoff/types.js';
-import { PermanentError } from '../errors.js';
+import { PermanentError } from '../../src/handoff/errors.js';
 import type { CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
-import type { CreatedWork, CreateWorkRequest, WorkToolConnector } from '../types.js';
+import type { CreatedWork, CreateWorkRequest, WorkToolConnector } from '../../src/handoff/ports.js';
 import { createAsanaClient } from './asana-client.js';
 import { readAsanaTasks } from './read-task-status.js';
 import { ensureParent, type Parent } from './asana-parent.js';

@@ -2,7 +2,7 @@
 // RetryableError / PermanentError so jobs never look at HTTP details. Messages are for an admin: what
 // Baton was doing (mapping, task), Asana's own words (errors[0].message), and what to change. Never the token.
 import { parseRetryAfter, redactSecrets } from '../common/http-failure.js';
-import { PermanentError, RetryableError } from '../errors.js';
+import { PermanentError, RetryableError } from '../../src/handoff/errors.js';
 
 export const CONNECTOR = 'asana';
 

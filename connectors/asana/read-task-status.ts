@@ -2,8 +2,8 @@
 // needs. "Done" is Asana's `completed`; Asana has no "in progress" state, so an open task reads as todo
 // (an escalation `unless: task.x.started` on Asana resolves when the task is completed). A 404 means the
 // task was deleted; `modified_at` orders what Baton learns about it.
-import { isPermanent } from '../errors.js';
-import type { TaskRef, TaskState } from '../types.js';
+import { isPermanent } from '../../src/handoff/errors.js';
+import type { TaskRef, TaskState } from '../../src/handoff/ports.js';
 import type { AsanaClient } from './asana-client.js';
 import { describeAsanaFailure } from './classify-error.js';
 

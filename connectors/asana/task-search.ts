@@ -1,6 +1,6 @@
 // Finds the tasks an earlier attempt of this handoff created in a project: one paginated listing of the
 // project's tasks (cheaper than one GET /tasks/external:<gid> per planned task), matched on either marker.
-import type { CreateWorkRequest } from '../types.js';
+import type { CreateWorkRequest } from '../../src/handoff/ports.js';
 import type { AsanaClient } from './asana-client.js';
 import type { AsanaErrorContext } from './classify-error.js';
 import { hasRef, taskExternalGid, taskRef } from './markers.js';

@@ -11,7 +11,7 @@
 // All state changes are single Lua scripts timed by Redis' clock, so concurrent workers agree.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { PermanentError, RetryableError } from '../errors.js';
+import { PermanentError, RetryableError } from '../../src/handoff/errors.js';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 

@@ -4,7 +4,7 @@
 // clocks don't matter). Short waits are slept inline; a long wait is handed back to the queue as a
 // RetryableError so a worker slot is not held hostage.
 import type { Redis } from 'ioredis';
-import { RetryableError } from '../errors.js';
+import { RetryableError } from '../../src/handoff/errors.js';
 
 export interface RateLimit {
   /** Sustained requests per second allowed for this key. */

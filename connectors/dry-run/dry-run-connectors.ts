@@ -16,7 +16,7 @@ import type {
   TaskState,
   WorkToolConnector,
   WriteBackRequest,
-} from '../types.js';
+} from '../../src/handoff/ports.js';
 
 import { dealUpdateRequest, milestoneProperties, noteCreateRequest, writeBackProperties } from '../hubspot/write-requests.js';
 import { plannedJiraRequests } from '../jira/planned-requests.js';

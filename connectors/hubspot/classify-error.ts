@@ -1,7 +1,7 @@
-// Turns whatever a HubSpot call threw into RetryableError / PermanentError (connectors/errors.ts) so jobs never
+// Turns whatever a HubSpot call threw into RetryableError / PermanentError (src/handoff/errors.ts) so jobs never
 // look at HTTP details. Messages are written for an admin: what happened, and what to change. Never the token.
 import { parseRetryAfter, redactSecrets } from '../common/http-failure.js';
-import { PermanentError, RetryableError } from '../errors.js';
+import { PermanentError, RetryableError } from '../../src/handoff/errors.js';
 
 export const CONNECTOR = 'hubspot';
 

@@ -1,6 +1,6 @@
 // HubSpot's built-in deal pipeline (FACTS 1d): what a portal has before anyone customises it, and what dry-run
 // mode reports so mappings can be validated and previewed without credentials.
-import type { CrmPipeline, CrmStage } from '../types.js';
+import type { CrmPipeline, CrmStage } from '../../src/handoff/ports.js';
 
 const stage = (stageId: string, stageLabel: string, isClosed = false, isWon = false): CrmStage => ({
   pipelineId: 'default',

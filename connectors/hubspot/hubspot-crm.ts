@@ -13,7 +13,7 @@ import type {
   CrmStage,
   DealReadRequest,
   PropertyBag,
-} from '../types.js';
+} from '../../src/handoff/ports.js';
 import { HUBSPOT_DEFAULT_PIPELINE } from './default-pipeline.js';
 import { createHubSpotSdk, type HubSpotSdk } from './hubspot-sdk.js';
 

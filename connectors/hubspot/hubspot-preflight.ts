@@ -1,6 +1,6 @@
 // `baton validate --live` for HubSpot: does every deal property a mapping reads (and every property Baton writes)
 // exist, and do its pipeline and stages exist? One problem per finding, each with the fix.
-import { isPermanent, isRetryable } from '../errors.js';
+import { isPermanent, isRetryable } from '../../src/handoff/errors.js';
 import { BATON_PROPERTIES, BATON_PROPERTY_NAMES } from './baton-properties.js';
 import { createHubSpotSdk, type HubSpotSdkOptions } from './hubspot-sdk.js';
 

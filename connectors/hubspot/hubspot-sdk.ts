@@ -10,7 +10,7 @@ import type pino from 'pino';
 import { noCircuit, type CircuitBreaker } from '../common/circuit-breaker.js';
 import { unlimited, type RateLimiter } from '../common/rate-limiter.js';
 import { passFence } from '../common/run-fence.js';
-import { RetryableError } from '../errors.js';
+import { RetryableError } from '../../src/handoff/errors.js';
 import { createErrorBodyCapture } from './capture-error-body.js';
 import { CONNECTOR, classifyHubSpotError, describeFailure } from './classify-error.js';
 

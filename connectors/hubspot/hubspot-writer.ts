@@ -8,8 +8,8 @@
 import type pino from 'pino';
 import type { CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
-import { PermanentError } from '../errors.js';
-import type { CrmWriter, MilestoneWriteRequest, NoteRequest, WriteBackRequest } from '../types.js';
+import { PermanentError } from '../../src/handoff/errors.js';
+import type { CrmWriter, MilestoneWriteRequest, NoteRequest, WriteBackRequest } from '../../src/handoff/ports.js';
 import { BATON_PROPERTY_NAMES } from './baton-properties.js';
 import { CONNECTOR } from './classify-error.js';
 import { createHubSpotSdk, type HubSpotSdk } from './hubspot-sdk.js';

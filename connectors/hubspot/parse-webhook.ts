@@ -1,9 +1,9 @@
-// Normalises what HubSpot POSTs to Baton into CRM-neutral events (connectors/types.ts):
+// Normalises what HubSpot POSTs to Baton into CRM-neutral events (src/handoff/ports.ts):
 //  - app webhook batches (JSON array, legacy `deal.*` and generic `object.*` subscription types, FACTS 1a);
 //  - the workflow "Send a webhook" action (one enrolled deal as a JSON object, FACTS 1c).
 // Hot path: a hand-rolled validator (no schema library) so a 20-event batch costs a few microseconds.
 import { createHash } from 'node:crypto';
-import type { CrmEvent, CrmEventKind, PropertyBag } from '../types.js';
+import type { CrmEvent, CrmEventKind, PropertyBag } from '../../src/handoff/ports.js';
 
 /** The message is the 400 reason, e.g. "event[3].occurredAt: expected a number". */
 export class WebhookShapeError extends Error {

@@ -2,8 +2,8 @@
 // (pure): the live writer sends exactly these bodies through the SDK, and dry-run records exactly these
 // requests, so what a dry run shows is what a live run sends. Reads (the note lookup on a retry) are not here:
 // only writes change HubSpot.
-import { PermanentError } from '../errors.js';
-import type { MilestoneWriteRequest, WriteBackRequest } from '../types.js';
+import { PermanentError } from '../../src/handoff/errors.js';
+import type { MilestoneWriteRequest, WriteBackRequest } from '../../src/handoff/ports.js';
 import { CONNECTOR } from './classify-error.js';
 import { formatNoteBody } from './note-body.js';
 

@@ -5,8 +5,8 @@
 // `tasksSentAt`); an answer clears it. A retry whose marker-label search misses something still marked as sent
 // does not create it again until the settle window since the send has passed: it parks the job (a told wait,
 // no attempt spent) and searches again after a doubling back-off. DESIGN invariant 10.
-import { isPermanent, isRetryable, RetryableError } from '../errors.js';
-import type { StepProgress } from '../types.js';
+import { isPermanent, isRetryable, RetryableError } from '../../src/handoff/errors.js';
+import type { StepProgress } from '../../src/handoff/ports.js';
 import { passFence } from '../common/run-fence.js';
 import { CONNECTOR } from './classify-error.js';
 

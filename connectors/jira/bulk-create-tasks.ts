@@ -4,7 +4,7 @@
 // never re-creates them. An element rejected only for its assignee (a user who cannot be assigned in
 // the project) is created again unassigned, with a note, rather than failing the handoff. Each batch goes
 // through `hooks.send`, which records it as sent until its answer is recorded (ambiguous-create.ts).
-import { RetryableError, type PermanentError } from '../errors.js';
+import { RetryableError, type PermanentError } from '../../src/handoff/errors.js';
 import { CONNECTOR, classifyBulkElementError, describeJiraFailure, fieldErrors } from './classify-error.js';
 import type { IssueCreate } from './issue-payloads.js';
 import type { JiraCall } from './jira-client.js';

@@ -1,9 +1,9 @@
 // Turns whatever a Jira call threw (jira.js HttpException, a bare AxiosError for network failures and
-// timeouts, a bulk-create element error) into RetryableError / PermanentError (connectors/errors.ts), so
+// timeouts, a bulk-create element error) into RetryableError / PermanentError (src/handoff/errors.ts), so
 // jobs never look at HTTP details. Messages are written for an admin: what happened and what to change.
 // They never carry the API token (or the Basic header derived from it).
 import { parseRetryAfter, redactSecrets } from '../common/http-failure.js';
-import { PermanentError, RetryableError } from '../errors.js';
+import { PermanentError, RetryableError } from '../../src/handoff/errors.js';
 
 export const CONNECTOR = 'jira';
 

@@ -1,7 +1,7 @@
 // A Jira issue webhook (jira:issue_created / _updated / _deleted), normalised to what the watcher needs:
 // which issue, and its status category, assignee and due date as the payload states them. Only this file
 // knows the payload's shape (fixtures jira-issue-*.json).
-import type { TaskCategory } from '../types.js';
+import type { TaskCategory } from '../../src/handoff/ports.js';
 import { jiraAssignee, jiraCategory, jiraTime } from './read-task-status.js';
 import { taskIdFromLabels } from './markers.js';
 

@@ -1,6 +1,6 @@
 // `baton validate --live` for a Jira mapping: everything that would make the first handoff fail, found
 // before the first deal arrives. One { problem, fix } per problem; an unreachable Jira is one problem too.
-import { isPermanent, isRetryable } from '../errors.js';
+import { isPermanent, isRetryable } from '../../src/handoff/errors.js';
 import type { JiraCall } from './jira-client.js';
 import type { ProjectDirectory } from './project-directory.js';
 import { resolveIssueTypes, type JiraIssueType } from './project-style.js';

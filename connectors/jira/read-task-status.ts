@@ -3,8 +3,8 @@
 // category (new / indeterminate / done), never a status name: every workflow names its statuses differently.
 // An issue the search does not return is read on its own: Jira refuses (400) a JQL query naming an issue
 // that no longer exists, and a 404 on the issue itself is the only sign it was deleted.
-import { isPermanent } from '../errors.js';
-import type { TaskCategory, TaskRef, TaskState } from '../types.js';
+import { isPermanent } from '../../src/handoff/errors.js';
+import type { TaskCategory, TaskRef, TaskState } from '../../src/handoff/ports.js';
 import type { JiraCall } from './jira-client.js';
 import { describeJiraFailure } from './classify-error.js';
 

@@ -2,7 +2,7 @@
 // the whole flow with no CRM credentials (npm run demo) and lets admins preview against saved deals.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CrmConnector, CrmDeal, CrmPipeline, CrmReconcileHit } from '../types.js';
+import type { CrmConnector, CrmDeal, CrmPipeline, CrmReconcileHit } from '../../src/handoff/ports.js';
 
 export function createSampleDealsCrm(dir: string, pipelines: CrmPipeline[]): CrmConnector {
   return {

@@ -1,9 +1,9 @@
-// Turns whatever a Slack Web API call threw into RetryableError / PermanentError (connectors/errors.ts) so jobs
+// Turns whatever a Slack Web API call threw into RetryableError / PermanentError (src/handoff/errors.ts) so jobs
 // never look at Slack details. Slack answers most failures with HTTP 200 and `ok:false, error:<code>`; the
 // message for each code says what an admin has to change. Never the token.
 import { redactSecrets } from '../common/http-failure.js';
 import { ErrorCode } from '@slack/web-api';
-import { PermanentError, RetryableError } from '../errors.js';
+import { PermanentError, RetryableError } from '../../src/handoff/errors.js';
 
 export const CONNECTOR = 'slack';
 

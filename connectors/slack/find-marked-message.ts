@@ -2,7 +2,7 @@
 // event_payload). Only a retry whose earlier request may have posted (progress.firstAttempt false) reads the
 // thread (conversations.replies) or the channel's history (conversations.history) with include_all_metadata,
 // from the earlier request's time on (`oldest`), and returns the message that attempt posted.
-import type { StepProgress } from '../types.js';
+import type { StepProgress } from '../../src/handoff/ports.js';
 import type { SlackApi } from './slack-api.js';
 import { nextCursor } from './slack-directory.js';
 

@@ -6,8 +6,8 @@
 import type pino from 'pino';
 import type { CircuitBreaker } from '../common/circuit-breaker.js';
 import type { RateLimiter } from '../common/rate-limiter.js';
-import { isPermanent, PermanentError } from '../errors.js';
-import type { ChannelMessageRequest, ChatConnector, DirectMessageRequest as ConnectorDirectMessageRequest, PostedMessage, PostIntroRequest, StepProgress } from '../types.js';
+import { isPermanent, PermanentError } from '../../src/handoff/errors.js';
+import type { ChannelMessageRequest, ChatConnector, DirectMessageRequest as ConnectorDirectMessageRequest, PostedMessage, PostIntroRequest, StepProgress } from '../../src/handoff/ports.js';
 import { findMarkedMessage, markerSearchFrom } from './find-marked-message.js';
 import { buildIntroText, mentionOrName, type IntroPerson } from './intro-text.js';
 import { platformErrorCode } from './classify-error.js';

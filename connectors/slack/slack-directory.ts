@@ -1,7 +1,7 @@
 // Who and where in Slack: emails → user ids (users.lookupByEmail) and channel names → ids (conversations.list),
 // cached per process so a burst of handoffs for the same rep costs one lookup. Concurrent lookups of the same
 // key share one request.
-import { PermanentError } from '../errors.js';
+import { PermanentError } from '../../src/handoff/errors.js';
 import { CONNECTOR } from './classify-error.js';
 import type { SlackApi } from './slack-api.js';
 

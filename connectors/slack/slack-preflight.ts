@@ -1,7 +1,7 @@
 // `baton validate --live` for Slack: the token works and has every scope Baton needs (bot-scopes.ts), each channel
 // exists, is not archived and has the Baton app in it, and each person's email resolves to a Slack user. One
 // { problem, fix } per problem found.
-import { isPermanent } from '../errors.js';
+import { isPermanent } from '../../src/handoff/errors.js';
 import { TOKEN_SETTING } from './classify-error.js';
 import { missingBotScopes } from './bot-scopes.js';
 import type { SlackApi } from './slack-api.js';

@@ -1,6 +1,6 @@
 // `baton preview --mapping NAME --deal deal.json`: what a closed deal would become, calling nothing.
 import { readFile } from 'node:fs/promises';
-import type { CrmDeal } from '../../connectors/types.js';
+import type { CrmDeal } from '../handoff/ports.js';
 import { parseHubSpotWebhook } from '../../connectors/hubspot/parse-webhook.js';
 import { dealFromSnapshot } from '../../jobs/read-deal.js';
 import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mappings.js';

@@ -15,7 +15,7 @@ import { slackInteractionsRouter } from './slack-interactions.js';
 import { jiraWebhookRouter } from './jira-webhook-receiver.js';
 import { asanaWebhookRouter } from './asana-webhook-receiver.js';
 import { feedbackFormRouter } from './feedback-form.js';
-import type { ChatConnector } from '../../connectors/types.js';
+import type { ChatConnector } from '../handoff/ports.js';
 import { dashboardRouter, type DashboardDeps } from '../dashboard/dashboard-router.js';
 import { dashboardApiRouter } from '../dashboard/dashboard-api.js';
 

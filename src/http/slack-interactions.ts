@@ -7,7 +7,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { BatonQueues } from '../queue/queues.js';
 import type { Store } from '../store/database.js';
 import type { Logger } from '../log/create-logger.js';
-import type { ChatConnector } from '../../connectors/types.js';
+import type { ChatConnector } from '../handoff/ports.js';
 import { verifySlackRequest } from '../../connectors/slack/verify-request.js';
 import { DEFAULT_JOB_OPTIONS, jobIdFor } from '../queue/queues.js';
 import type { EscalationActionJob } from '../queue/job-schemas.js';

@@ -1,6 +1,6 @@
 // What closed-won turns into for one mapping and one deal: the document, the people, the work plan and
 // the Slack intro. Pure: the handoff job stores the result and hands it to the connectors.
-import type { CrmDeal } from '../../connectors/types.js';
+import type { CrmDeal } from '../handoff/ports.js';
 import type { Calendar } from '../handoff/calendar.js';
 import type { HandoffDocument, IntroPlan, ResolvedPerson, WorkPlan } from '../handoff/types.js';
 import { buildDocument } from './build-document.js';

@@ -1,6 +1,6 @@
 // What a mapping's templates, fields and conditions can read about a deal: plain objects built from the
 // CRM-neutral deal, so a missing company/contact/owner renders empty instead of throwing.
-import type { CrmDeal, CrmPerson } from '../../connectors/types.js';
+import type { CrmDeal, CrmPerson } from '../handoff/ports.js';
 
 export interface TemplateContext {
   deal: Record<string, unknown>;

@@ -2,7 +2,7 @@
 // returns only the properties asked for). Every live read of a deal asks for this one list: routing,
 // escalation checks and document refresh (jobs/read-deal.ts), reconciliation (through routing) and the
 // admin preview — a read that asks for less sees custom properties as empty.
-import type { DealReadRequest } from '../../connectors/types.js';
+import type { DealReadRequest } from '../handoff/ports.js';
 import { FIELD_PATH_PATTERN, type Mapping } from './schema.js';
 import { templateVariables } from './template.js';
 import { fieldPathsOf, templatesOf } from './templates-of.js';

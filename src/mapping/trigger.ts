@@ -1,7 +1,7 @@
 // Which mappings a deal's current state selects. Stages are named by id, by label, or `won` (the CRM's
 // own notion: closed with probability 1.0), so custom pipelines with numeric stage ids need no ids in
 // the YAML. `prepare` is a pre-close stage that starts the document early (completeness nudges).
-import type { CrmDeal, CrmPipeline, CrmStage } from '../../connectors/types.js';
+import type { CrmDeal, CrmPipeline, CrmStage } from '../handoff/ports.js';
 import { buildTemplateContext } from './context.js';
 import { failedCondition } from './conditions.js';
 import type { Mapping } from './schema.js';

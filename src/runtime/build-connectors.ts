@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import type { BatonConfig } from '../config/read-env-options.js';
 import type { Logger } from '../log/create-logger.js';
-import type { ChatConnector, CrmConnector, CrmWriter, DryRunSink, WorkToolConnector } from '../../connectors/types.js';
+import type { ChatConnector, CrmConnector, CrmWriter, DryRunSink, WorkToolConnector } from '../handoff/ports.js';
 import { createRedisRateLimiter, DEFAULT_MAX_INLINE_WAIT_MS, type RateLimiter } from '../../connectors/common/rate-limiter.js';
 import { createRedisCircuitBreaker, type CircuitBreaker } from '../../connectors/common/circuit-breaker.js';
 import { connectorOfKey, type Metrics } from '../observability/metrics.js';

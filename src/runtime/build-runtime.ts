@@ -16,7 +16,7 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { observeOutgoingHttp } from '../observability/outgoing-http-metrics.js';
 import { startTracing, stopTracing } from '../observability/tracing.js';
 import type { Telemetry } from 'bullmq';
-import type { DryRunSink } from '../../connectors/types.js';
+import type { DryRunSink } from '../handoff/ports.js';
 import type { JobDeps } from '../../jobs/job-deps.js';
 
 export interface Runtime {

@@ -3,7 +3,7 @@
 // park it until then instead of spending one of its attempts on BullMQ's blind exponential backoff. An
 // outage longer than the backoff schedule then no longer dead-letters work that would have succeeded.
 import { DelayedError, type Job } from 'bullmq';
-import { isRetryable } from '../../connectors/errors.js';
+import { isRetryable } from '../handoff/errors.js';
 
 /**
  * Waits a job may take before the rule stops applying and its attempts count again (a service that answers

@@ -1,5 +1,5 @@
 // The webhook inbox: every CRM event once, keyed by its composite identity. Insert is the dedupe.
-import type { CrmEvent } from '../../connectors/types.js';
+import type { CrmEvent } from '../handoff/ports.js';
 import type { Store } from './database.js';
 import { fromJson, storableText, toJson } from './column-codecs.js';
 import type { InboxStatus, NewInboxEventRecord } from './schema.js';

@@ -2,7 +2,7 @@
 // tools' live task status, feedback requests, and webhook dedupe. Same conventions as schema.ts:
 // ISO-8601 UTC text timestamps, JSON as text, portable types only.
 import type { ColumnType, Selectable } from 'kysely';
-import type { TaskCategory } from '../../connectors/types.js';
+import type { TaskCategory } from '../handoff/ports.js';
 
 export type { TaskCategory };
 

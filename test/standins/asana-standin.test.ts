@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RetryableError } from '../../connectors/errors.js';
+import { RetryableError } from '../../src/handoff/errors.js';
 import { createRedisRateLimiter, unlimited } from '../../connectors/common/rate-limiter.js';
 import { createAsanaWorkTool } from '../../connectors/asana/asana-work-tool.js';
 import { HANDOFF_ID, memoryProgress, plan, request } from '../integration/asana/fixtures.js';

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from '../../connectors/errors.js';
+import { PermanentError, RetryableError } from '../../src/handoff/errors.js';
 import { BATON_PROPERTIES } from '../../connectors/hubspot/baton-properties.js';
 import { createHubSpotCrm, ENTERED_STAGE_PROPERTY } from '../../connectors/hubspot/hubspot-crm.js';
 import { hubspotPreflight } from '../../connectors/hubspot/hubspot-preflight.js';
@@ -13,7 +13,7 @@ import { setupHubSpotProperties } from '../../connectors/hubspot/hubspot-setup.j
 import { createHubSpotWriter } from '../../connectors/hubspot/hubspot-writer.js';
 import { verifyHubSpotSignature } from '../../connectors/hubspot/verify-signature.js';
 import { createRedisRateLimiter, unlimited, type RateLimiter } from '../../connectors/common/rate-limiter.js';
-import type { WriteBackRequest } from '../../connectors/types.js';
+import type { WriteBackRequest } from '../../src/handoff/ports.js';
 import { startHubSpotStandin, type HubSpotStandin } from './hubspot-standin.js';
 
 let standin: HubSpotStandin | undefined;

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisRateLimiter, unlimited, type RateLimiter } from '../../connectors/common/rate-limiter.js';
-import { PermanentError, RetryableError } from '../../connectors/errors.js';
+import { PermanentError, RetryableError } from '../../src/handoff/errors.js';
 import { createJiraWorkTool } from '../../connectors/jira/jira-work-tool.js';
-import type { StepProgress } from '../../connectors/types.js';
+import type { StepProgress } from '../../src/handoff/ports.js';
 import { HANDOFF_ID, MARKER, recordingProgress, request, task, threeTaskPlan } from '../integration/jira/jira-test-data.js';
 import { STANDIN_EMAIL, STANDIN_TOKEN, startJiraStandin, type JiraStandin, type JiraStandinOptions } from './jira-standin.js';
 

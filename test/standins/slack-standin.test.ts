@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisRateLimiter, unlimited, type RateLimiter } from '../../connectors/common/rate-limiter.js';
-import { PermanentError, RetryableError } from '../../connectors/errors.js';
+import { PermanentError, RetryableError } from '../../src/handoff/errors.js';
 import { createSlackChat, INTRO_EVENT_TYPE } from '../../connectors/slack/slack-chat.js';
-import type { PostIntroRequest, StepProgress } from '../../connectors/types.js';
+import type { PostIntroRequest, StepProgress } from '../../src/handoff/ports.js';
 import { startSlackStandin, STANDIN_ALL_SCOPES, type SlackStandin, type SlackStandinOptions } from './slack-standin.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,6 +1,6 @@
 // Admin preview: what a deal (pasted JSON, or read from the CRM by id) would become under a mapping.
 // Pure build (src/mapping/build-handoff.ts): nothing is called, nothing is stored.
-import type { CrmConnector, CrmDeal } from '../../../connectors/types.js';
+import type { CrmConnector, CrmDeal } from '../../handoff/ports.js';
 import type { LoadedMapping } from '../../mapping/load-mappings.js';
 import { buildHandoff, type BuiltHandoff } from '../../mapping/build-handoff.js';
 import { dealReadRequest } from '../../mapping/referenced-properties.js';

@@ -2,7 +2,7 @@
 // and live status, links out, the steps (with Retry for admins), escalations, feedback and the audit
 // trail with dry-run records.
 import type { StoredPlan } from '../../../jobs/handoff.js';
-import type { CreatedWork, PostedMessage } from '../../../connectors/types.js';
+import type { CreatedWork, PostedMessage } from '../../handoff/ports.js';
 import type { Mapping } from '../../mapping/schema.js';
 import { parseUnless } from '../../watch/watch-condition.js';
 import { html, safeHref, type Html } from '../html.js';

@@ -2,7 +2,7 @@
 // requests Baton sends, and what each kind of failure becomes.
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from '../../../connectors/errors.js';
+import { PermanentError, RetryableError } from '../../../src/handoff/errors.js';
 import { unlimited, type RateLimiter } from '../../../connectors/common/rate-limiter.js';
 import { createAsanaWorkTool } from '../../../connectors/asana/asana-work-tool.js';
 import { renderDocumentMarkdown } from '../../../src/handoff/render-markdown.js';

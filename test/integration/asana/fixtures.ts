@@ -1,5 +1,5 @@
 // A handoff's create-work request for the Asana connector tests (nock and stand-in).
-import type { CreateWorkRequest, StepProgress } from '../../../connectors/types.js';
+import type { CreateWorkRequest, StepProgress } from '../../../src/handoff/ports.js';
 import type { HandoffDocument, PlannedTask, WorkPlan } from '../../../src/handoff/types.js';
 
 export const HANDOFF_ID = 'h-0001';

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisCircuitBreaker, outcomeOf, type CircuitBreakerOptions, type CircuitState } from '../../../connectors/common/circuit-breaker.js';
 import { createRedisRateLimiter } from '../../../connectors/common/rate-limiter.js';
-import { PermanentError, RetryableError } from '../../../connectors/errors.js';
+import { PermanentError, RetryableError } from '../../../src/handoff/errors.js';
 import { classifyJiraError, classifyJiraFailure } from '../../../connectors/jira/classify-error.js';
 import { classifyAsanaFailure } from '../../../connectors/asana/classify-error.js';
 import { classifyFailure as classifyHubSpotFailure } from '../../../connectors/hubspot/classify-error.js';

@@ -7,7 +7,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisCircuitBreaker, type CircuitBreaker } from '../../../connectors/common/circuit-breaker.js';
 import { unlimited } from '../../../connectors/common/rate-limiter.js';
-import { RetryableError } from '../../../connectors/errors.js';
+import { RetryableError } from '../../../src/handoff/errors.js';
 import { createJiraCall } from '../../../connectors/jira/jira-client.js';
 import { createAsanaClient } from '../../../connectors/asana/asana-client.js';
 import { createHubSpotSdk } from '../../../connectors/hubspot/hubspot-sdk.js';

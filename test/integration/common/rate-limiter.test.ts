@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisRateLimiter } from '../../../connectors/common/rate-limiter.js';
-import { RetryableError } from '../../../connectors/errors.js';
+import { RetryableError } from '../../../src/handoff/errors.js';
 
 const url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const conns: Redis[] = [];

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBaton, TEST_API_TOKEN, type Harness } from '../../helpers/baton-harness.js';
 import { DashboardClient, USERS, usersEnv } from './dashboard-client.js';
-import { RetryableError } from '../../../connectors/errors.js';
+import { RetryableError } from '../../../src/handoff/errors.js';
 
 describe('admin: connector circuits', () => {
   let b: Harness;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { CrmDeal } from '../../../connectors/types.js';
+import type { CrmDeal } from '../../../src/handoff/ports.js';
 import type { Store } from '../../../src/store/database.js';
 import { loadMappingsFromDir } from '../../../src/mapping/load-mappings.js';
 import { buildHandoff, handoffRowFields } from '../../../src/mapping/build-handoff.js';

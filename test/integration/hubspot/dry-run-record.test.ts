@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { unlimited } from '../../../connectors/common/rate-limiter.js';
 import { createDryRunCrmWriter, DRY_RUN_NOTE_ID } from '../../../connectors/dry-run/dry-run-connectors.js';
 import { createHubSpotWriter } from '../../../connectors/hubspot/hubspot-writer.js';
-import type { DryRunSink, MilestoneWriteRequest, NoteRequest, WriteBackRequest } from '../../../connectors/types.js';
+import type { DryRunSink, MilestoneWriteRequest, NoteRequest, WriteBackRequest } from '../../../src/handoff/ports.js';
 import { startHubSpotStandin, type HubSpotStandin } from '../../standins/hubspot-standin.js';
 
 let standin: HubSpotStandin;

@@ -3,13 +3,13 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from '../../../connectors/errors.js';
+import { PermanentError, RetryableError } from '../../../src/handoff/errors.js';
 import {
   ENTERED_STAGE_PROPERTY,
   HUBSPOT_DEFAULT_PIPELINE,
   createHubSpotCrm,
 } from '../../../connectors/hubspot/hubspot-crm.js';
-import type { CrmReconcileHit } from '../../../connectors/types.js';
+import type { CrmReconcileHit } from '../../../src/handoff/ports.js';
 
 const BASE = 'http://hubspot.test';
 const TOKEN = 'pat-na1-test-token-0000-1111-2222';

@@ -3,11 +3,11 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RateLimiter } from '../../../connectors/common/rate-limiter.js';
-import { PermanentError, RetryableError } from '../../../connectors/errors.js';
+import { PermanentError, RetryableError } from '../../../src/handoff/errors.js';
 import { createHubSpotWriter } from '../../../connectors/hubspot/hubspot-writer.js';
 import { NOTE_TO_DEAL_ASSOCIATION_TYPE_ID, hubspotDate } from '../../../connectors/hubspot/write-requests.js';
 import { NOTE_BODY_MAX_CHARS } from '../../../connectors/hubspot/note-body.js';
-import type { WriteBackRequest } from '../../../connectors/types.js';
+import type { WriteBackRequest } from '../../../src/handoff/ports.js';
 
 const BASE = 'http://hubspot.test';
 const TOKEN = 'pat-na1-writer-token-9999-8888';

@@ -1,6 +1,6 @@
 // Test data for the Jira connector: a plan with a dependency chain, a document, and a StepProgress that
 // records what was saved (a fresh one models a crash before the step recorded anything).
-import type { CreateWorkRequest, StepProgress } from '../../../connectors/types.js';
+import type { CreateWorkRequest, StepProgress } from '../../../src/handoff/ports.js';
 import type { HandoffDocument, PlannedTask, ResolvedPerson, WorkPlan } from '../../../src/handoff/types.js';
 
 export const HANDOFF_ID = '3f2a9c1e-0000-4000-8000-00000000abcd';

@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RateLimiter } from '../../../connectors/common/rate-limiter.js';
-import { PermanentError, RetryableError } from '../../../connectors/errors.js';
+import { PermanentError, RetryableError } from '../../../src/handoff/errors.js';
 import { createJiraWorkTool, type JiraOptions } from '../../../connectors/jira/jira-work-tool.js';
 import { renderDocumentAdf, type AdfNode } from '../../../src/handoff/render-adf.js';
 import { HOSTILE, hostileDocument } from '../../unit/handoff/make-document.js';

@@ -8,7 +8,7 @@ import { startWorld } from '../../helpers/standin-world.js';
 import { ownAddressEnv } from '../../helpers/free-port.js';
 import { expectExactlyOnce } from '../../helpers/exactly-once.js';
 import { processHandoffJob } from '../../../jobs/handoff.js';
-import { RetryableError } from '../../../connectors/errors.js';
+import { RetryableError } from '../../../src/handoff/errors.js';
 import { RunFenceLostError } from '../../../connectors/common/run-fence.js';
 import { listAudit } from '../../../src/store/audit-repo.js';
 import { getHandoff, listHandoffs } from '../../../src/store/handoff-repo.js';

@@ -4,9 +4,9 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RateLimiter } from '../../../connectors/common/rate-limiter.js';
 import { unlimited } from '../../../connectors/common/rate-limiter.js';
-import { PermanentError, RetryableError } from '../../../connectors/errors.js';
+import { PermanentError, RetryableError } from '../../../src/handoff/errors.js';
 import { createSlackChat, INTRO_EVENT_TYPE, type SlackOptions } from '../../../connectors/slack/slack-chat.js';
-import type { PostIntroRequest, StepProgress } from '../../../connectors/types.js';
+import type { PostIntroRequest, StepProgress } from '../../../src/handoff/ports.js';
 import { escapeMrkdwn } from '../../../src/handoff/escape.js';
 import type { HandoffDocument, ResolvedPerson } from '../../../src/handoff/types.js';
 

@@ -11,7 +11,7 @@ import { startBaton, type Harness } from '../../helpers/baton-harness.js';
 import { startSlackStandin, STANDIN_TOKEN, type SlackStandin, type SlackStandinOptions, type StandinMessage } from '../../standins/slack-standin.js';
 import { signSlackRequest } from '../../../connectors/slack/verify-request.js';
 import { signJiraWebhook } from '../../../connectors/jira/verify-webhook.js';
-import type { CrmDeal } from '../../../connectors/types.js';
+import type { CrmDeal } from '../../../src/handoff/ports.js';
 import { buildHandoff } from '../../../src/mapping/build-handoff.js';
 import { createHandoffIfAbsent, getHandoff, updateHandoff, type HandoffRow } from '../../../src/store/handoff-repo.js';
 import { ensureSteps, completeStep } from '../../../src/store/step-repo.js';

@@ -6,7 +6,7 @@ import {
   describeAsanaFailure,
   fieldFromMessage,
 } from '../../../connectors/asana/classify-error.js';
-import { PermanentError, RetryableError } from '../../../connectors/errors.js';
+import { PermanentError, RetryableError } from '../../../src/handoff/errors.js';
 
 const ctx = { operation: 'creating task "kickoff"', mapping: 'onboarding', target: 'template:123', secrets: ['secret-token-1234'] };
 const NOW = Date.parse('2025-08-20T10:00:00Z');

@@ -5,7 +5,7 @@ import {
   classifyHubSpotError,
   describeFailure,
 } from '../../../connectors/hubspot/classify-error.js';
-import { PermanentError, RetryableError } from '../../../connectors/errors.js';
+import { PermanentError, RetryableError } from '../../../src/handoff/errors.js';
 
 const ctx = { operation: 'getDeal(123)', scopes: ['crm.objects.deals.read'], nowMs: Date.parse('2025-08-20T10:00:00Z') };
 

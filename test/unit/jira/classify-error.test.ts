@@ -1,7 +1,7 @@
 import { AxiosError, AxiosHeaders } from 'axios';
 import { HttpException } from 'jira.js';
 import { describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from '../../../connectors/errors.js';
+import { PermanentError, RetryableError } from '../../../src/handoff/errors.js';
 import {
   classifyBulkElementError,
   classifyJiraError,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CrmDeal } from '../../../connectors/types.js';
+import type { CrmDeal } from '../../../src/handoff/ports.js';
 import { SECTION_IDS } from '../../../src/handoff/types.js';
 import { buildHandoff, MappingRenderError } from '../../../src/mapping/build-handoff.js';
 import { buildTemplateContext } from '../../../src/mapping/context.js';

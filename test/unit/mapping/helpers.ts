@@ -2,7 +2,7 @@
 // edit single lines of it), CRM pipelines with a custom numeric-id pipeline, and deals.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { CrmDeal, CrmPipeline, CrmStage } from '../../../connectors/types.js';
+import type { CrmDeal, CrmPipeline, CrmStage } from '../../../src/handoff/ports.js';
 import { parseMapping } from '../../../src/mapping/load-mappings.js';
 import type { Mapping } from '../../../src/mapping/schema.js';
 

@@ -1,6 +1,6 @@
 import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from '../../../connectors/errors.js';
+import { PermanentError, RetryableError } from '../../../src/handoff/errors.js';
 import { classifySlackError } from '../../../connectors/slack/classify-error.js';
 
 const TOKEN = 'xoxb-1111-2222-secret';

@@ -1,5 +1,5 @@
 // Small builders for store tests: valid rows with just the fields a test cares about overridden.
-import type { CrmEvent } from '../../../../connectors/types.js';
+import type { CrmEvent } from '../../../../src/handoff/ports.js';
 import type { HandoffDocument } from '../../../../src/handoff/types.js';
 import type { NewHandoff } from '../../../../src/store/handoff-repo.js';
 

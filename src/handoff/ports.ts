@@ -1,5 +1,6 @@
-// CRM-neutral shapes and the one interface per role. Nothing outside connectors/<system>/ may know a
-// vendor's payloads: HubSpot (first), Pipedrive and Salesforce (next) all normalise to these.
+// The domain's ports: CRM-neutral shapes and one interface per role. Connectors implement them; nothing
+// outside connectors/<system>/ may know a vendor's payloads: HubSpot (first), Salesforce (next) normalise to these.
+import type { HandoffDocument, IntroPlan, ResolvedPerson, WorkPlan } from './types.js';
 
 /** A property bag as the CRM stores it: string values, null when empty. Names are the CRM's internal names. */
 export type PropertyBag = Record<string, string | null>;
@@ -124,7 +125,6 @@ export interface CrmConnector {
 }
 
 // ---- Roles that act on a handoff (Jira/Asana, Slack, CRM write-back). ----
-import type { HandoffDocument, IntroPlan, ResolvedPerson, WorkPlan } from '../src/handoff/types.js';
 
 export type ConnectorMode = 'live' | 'dry-run';
 
