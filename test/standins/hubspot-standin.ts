@@ -99,6 +99,11 @@ export interface HubSpotStandinState {
   /** Every authenticated write (not GET) as received: method, path with query, JSON body. */
   writes: Array<{ method: string; path: string; body: unknown }>;
   count429: number;
+  /**
+   * Endpoints the token's app lacks a scope for ("PATCH /crm/v3/objects/deals/{dealId}" → the scopes HubSpot
+   * names): answered 403 MISSING_SCOPES, as HubSpot does when an app was not granted a scope the call needs.
+   */
+  missingScopes: Map<string, string[]>;
 }
 
 export interface HubSpotEvent {
@@ -176,7 +181,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
   const limit = opts.ratePerSecond === undefined ? Infinity : Math.max(1, Math.floor(opts.ratePerSecond * 10));
   const state: HubSpotStandinState = {
     deals: new Map(), companies: new Map(), contacts: new Map(), owners: new Map(), notes: new Map(),
-    pipelines: [defaultPipeline()], properties: new Map(), groups: new Map(), patches: [], requests: {}, writes: [], count429: 0,
+    pipelines: [defaultPipeline()], properties: new Map(), groups: new Map(), patches: [], requests: {}, writes: [], count429: 0, missingScopes: new Map(),
   };
   state.groups.set('dealinformation', { name: 'dealinformation', label: 'Deal information', displayOrder: 0 });
   for (const [name, type, fieldType] of STANDARD_DEAL_PROPERTIES) {
@@ -606,6 +611,8 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     }
     served.push(now);
     if (!route) return send(res, notFound(`No route for ${req.method} ${url.pathname}`));
+    const missing = state.missingScopes.get(route.name);
+    if (missing) return send(res, missingScopesError(missing));
     let body: unknown;
     if (chunks.length > 0) {
       try {
@@ -725,6 +732,17 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
       server.closeAllConnections();
     }),
   };
+}
+
+/**
+ * HubSpot's answer to a call the app has no scope for (hubspot-api-nodejs issues #50 and #268; granular
+ * scopes are listed under `requiredGranularScopes` since HubSpot moved to granular scopes).
+ */
+function missingScopesError(scopes: string[]): Reply {
+  return err(403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.", {
+    errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: scopes } }],
+    links: { scopes: 'https://developers.hubspot.com/scopes' },
+  });
 }
 
 /** Date property input: YYYY-MM-DD, or ms at midnight UTC (HubSpot rejects any other time of day). */
