@@ -129,7 +129,7 @@ export async function sendEmailOnce(settings: SmtpSettings, email: OutgoingEmail
     await saveFor(progress, email.messageId, { sent });
     return sent;
   } catch (e) {
-    const error = classifySmtpError(e, settings, email);
+    const error = classifySmtpError(e, settings, email.from.address);
     // Inside the window without a final answer: unknown, remembered so the retry knows it is a resend. A server's
     // answer (4xx/5xx) or a failure before 354 is definite: nothing was delivered. An earlier unknown stays unknown.
     const unknown = inData && smtpCode(e) === null;
@@ -146,7 +146,7 @@ function smtpCode(e: unknown): number | null {
 }
 
 /** SMTP failures as the queue understands them; the server's own text is kept (it says what to fix). */
-export function classifySmtpError(e: unknown, settings: SmtpSettings, email?: OutgoingEmail): RetryableError | PermanentError {
+export function classifySmtpError(e: unknown, settings: SmtpSettings, fromAddress?: string): RetryableError | PermanentError {
   if (e instanceof RetryableError || e instanceof PermanentError) return e;
   const err = (e ?? {}) as { code?: string; command?: string; response?: string; message?: string };
   const code = smtpCode(e);
@@ -163,7 +163,7 @@ export function classifySmtpError(e: unknown, settings: SmtpSettings, email?: Ou
     const field = err.command?.startsWith('MAIL') ? 'from' : err.command?.startsWith('RCPT') ? 'to' : undefined;
     const fix =
       field === 'from'
-        ? `: the relay does not let ${settings.user ?? 'this account'} send as ${email?.from.address ?? 'the sender'} — allow it (Google: "Send mail as"; Microsoft 365: Send As) or send from a shared address`
+        ? `: the relay does not let ${settings.user ?? 'this account'} send as ${fromAddress ?? 'the sender'} — allow it (Google: "Send mail as"; Microsoft 365: Send As) or send from a shared address`
         : '';
     return new PermanentError(`SMTP server ${where} refused the message${step} (${server})${fix}`, CONNECTOR, field, { cause: e });
   }
