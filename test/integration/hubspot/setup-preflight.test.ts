@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BATON_PROPERTIES, BATON_PROPERTY_GROUP } from '../../../connectors/hubspot/baton-properties.js';
 import { closest, hubspotPreflight } from '../../../connectors/hubspot/hubspot-preflight.js';
 import { formatSetupResult, setupHubSpotProperties } from '../../../connectors/hubspot/hubspot-setup.js';
+import { requiredScopes } from '../../../connectors/hubspot/required-scopes.js';
 
 const BASE = 'http://hubspot.test';
 const TOKEN = 'pat-na1-setup-token-4444';
@@ -150,7 +151,13 @@ const pipelines = {
   ],
 };
 
+/** The token's scopes as HubSpot's private-app token introspection answers them (every scope Baton needs). */
+function tokenInfo(scopes = requiredScopes()) {
+  nock(BASE).post('/oauth/v2/private-apps/get/access-token-info', { tokenKey: TOKEN }).reply(200, { userId: 1, hubId: 62515, appId: 3, scopes });
+}
+
 function portal(propertyNames: string[]) {
+  tokenInfo();
   nock(BASE)
     .get('/crm/v3/properties/deals').query({ archived: 'false' })
     .reply(200, { results: propertyNames.map((n) => prop(n)) })
@@ -211,6 +218,8 @@ describe('hubspotPreflight', () => {
   });
 
   it('a rejected token is one problem with the fix, not a crash', async () => {
+    nock(BASE).post('/oauth/v2/private-apps/get/access-token-info').reply(401, { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION' });
+    nock(BASE).get('/oauth/v1/access-tokens/' + TOKEN).reply(401, { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION' });
     nock(BASE).get('/crm/v3/properties/deals').query(true).reply(401, { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION' });
     const p = await hubspotPreflight(opts, { mapping: 'm', dealProperties: ['dealname'], stages: ['won'] });
     expect(p).toHaveLength(1);
