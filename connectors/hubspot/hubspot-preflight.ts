@@ -3,7 +3,7 @@
 import { isPermanent, isRetryable } from '../../src/handoff/errors.js';
 import { BATON_PROPERTIES, BATON_PROPERTY_NAMES } from './baton-properties.js';
 import { createHubSpotSdk, type HubSpotSdkOptions } from './hubspot-sdk.js';
-import { requiredScopes } from './required-scopes.js';
+import { requiredScopes, scopeOf } from './required-scopes.js';
 import { tokenScopeProblems } from './token-scopes.js';
 
 export interface PreflightProblem {
@@ -47,11 +47,11 @@ export async function hubspotPreflight(opts: HubSpotSdkOptions, req: HubSpotPref
   let scopeProblems: PreflightProblem[] = [];
   try {
     scopeProblems = await tokenScopeProblems(sdk, opts.accessToken, where);
-    const props = await sdk.send('preflight: list deal properties', ['crm.schemas.deals.read'], (call) =>
+    const props = await sdk.send('preflight: list deal properties', scopeOf('GET', '/crm/v3/properties/deals'), (call) =>
       sdk.client.crm.properties.coreApi.getAll('deals', false, undefined, call),
     );
     names = props.results.map((p) => p.name);
-    const res = await sdk.send('preflight: list deal pipelines', ['crm.objects.deals.read'], (call) =>
+    const res = await sdk.send('preflight: list deal pipelines', scopeOf('GET', '/crm/v3/pipelines/deals'), (call) =>
       sdk.client.crm.pipelines.pipelinesApi.getAll('deals', call),
     );
     pipelines = (res.results as PipelineLike[]).filter((p) => p.archived !== true);
