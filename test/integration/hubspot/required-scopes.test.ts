@@ -107,6 +107,30 @@ describe('HubSpot scopes derived from the calls', () => {
     expect(failures.map((e) => (e as Error).message).join('\n')).toContain(scope);
   });
 
+  it('validate --live names each missing scope once, with the feature that needs it and the fix', async () => {
+    standin = await startHubSpotStandin({ scopes: requiredScopes().filter((s) => s !== 'crm.objects.contacts.write' && s !== 'crm.objects.owners.read') });
+    const problems = await hubspotPreflight(
+      { accessToken: standin.accessToken, basePath: standin.url, timeoutMs: 5_000 },
+      { mapping: 'services-onboarding', dealProperties: ['dealname'], pipeline: 'default', stages: ['won'] },
+    );
+    expect(problems).toEqual([
+      {
+        problem: 'mapping services-onboarding: the HubSpot token lacks the scope crm.objects.contacts.write, needed for the timeline note on the deal (handoff summary, delivery feedback)',
+        fix: expect.stringMatching(/^add crm\.objects\.contacts\.write to the app's scopes — project app: `baton hubspot app` writes it .*then set HUBSPOT_ACCESS_TOKEN/),
+      },
+      {
+        problem: "mapping services-onboarding: the HubSpot token lacks the scope crm.objects.owners.read, needed for reading the deal's company, contacts and owner for the document",
+        fix: expect.stringContaining('add crm.objects.owners.read'),
+      },
+    ]);
+    // With every scope granted the check is silent.
+    standin.state.grants.set(standin.accessToken, new Set(requiredScopes()));
+    expect(await hubspotPreflight(
+      { accessToken: standin.accessToken, basePath: standin.url, timeoutMs: 5_000 },
+      { mapping: 'services-onboarding', dealProperties: ['dealname'], pipeline: 'default', stages: ['won'] },
+    )).toEqual([]);
+  });
+
   it('a whole-process handoff with exactly the required scopes is done, and every HubSpot call it made is listed', async () => {
     world = await startWorld({ deals: 1 });
     world.hubspot.state.grants.set(world.hubspot.accessToken, new Set(requiredScopes()));
