@@ -154,8 +154,8 @@ export function classifyFailure(f: HubSpotFailure, ctx: ClassifyContext, cause?:
   if (s === 401) {
     return new PermanentError(
       say(
-        `HubSpot ${op}: the access token was rejected (401). Set HUBSPOT_ACCESS_TOKEN to a valid private-app ` +
-          `or OAuth access token (it may be expired, revoked or for another account)`,
+        `HubSpot ${op}: the access token was rejected (401). Set HUBSPOT_ACCESS_TOKEN to a valid app access token, ` +
+          `service key or legacy private-app token (docs/hubspot-app.md; it may be expired, revoked or for another account)`,
       ),
       CONNECTOR,
       'HUBSPOT_ACCESS_TOKEN',
