@@ -36,6 +36,8 @@ export interface HubSpotStandinOptions {
   scopes?: string[];
   /** More tokens with their granted scopes (null = every scope). */
   tokens?: Record<string, string[] | null>;
+  /** Notes embedded in a deal read before HubSpot pages them (paging.next; the rest via the v4 associations API). */
+  embeddedAssociationLimit?: number;
 }
 
 export type Props = Record<string, string | null>;
@@ -258,7 +260,9 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
         };
       } else if (kind === 'notes') {
         const ids = [...state.notes.values()].filter((n) => n.dealIds.includes(d.id)).map((n) => n.id);
-        if (ids.length > 0) out.notes = { results: ids.map((id) => ({ id, type: 'deal_to_note' })) };
+        const limit = opts.embeddedAssociationLimit ?? Infinity;
+        const results = ids.slice(0, limit).map((id) => ({ id, type: 'deal_to_note' }));
+        if (ids.length > 0) out.notes = { results, ...(ids.length > limit ? { paging: { next: { after: String(limit) } } } : {}) };
       }
     }
     return out;
