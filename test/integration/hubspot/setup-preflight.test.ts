@@ -228,6 +228,19 @@ describe('hubspotPreflight', () => {
     expect(JSON.stringify(p)).not.toContain(TOKEN);
   });
 
+  it("an OAuth token's scopes are read from the OAuth token endpoint; a missing one is one line naming the feature", async () => {
+    nock(BASE).post('/oauth/v2/private-apps/get/access-token-info').reply(400, { status: 'error', message: 'not a private app token', category: 'VALIDATION_ERROR' });
+    nock(BASE).get(`/oauth/v1/access-tokens/${TOKEN}`).reply(200, { token: TOKEN, hub_id: 62515, app_id: 3, scopes: requiredScopes().filter((s) => s !== 'crm.objects.deals.write') });
+    nock(BASE).get('/crm/v3/properties/deals').query({ archived: 'false' }).reply(200, { results: [...STANDARD, ...ALL_BATON].map((n) => prop(n)) });
+    nock(BASE).get('/crm/v3/pipelines/deals').reply(200, pipelines);
+    expect(await hubspotPreflight(opts, { mapping: 'm', dealProperties: ['dealname'], pipeline: 'default', stages: ['won'] })).toEqual([
+      {
+        problem: "mapping m: the HubSpot token lacks the scope crm.objects.deals.write, needed for writing Baton's status properties back on the deal",
+        fix: expect.stringContaining('add crm.objects.deals.write'),
+      },
+    ]);
+  });
+
   it('closest() suggests only near names', () => {
     expect(closest('baton_scopee', ['baton_scope', 'baton_status'])).toBe('baton_scope');
     expect(closest('dealnme', ['dealname'])).toBe('dealname');
