@@ -154,8 +154,8 @@ export function classifyFailure(f: HubSpotFailure, ctx: ClassifyContext, cause?:
   if (s === 401) {
     return new PermanentError(
       say(
-        `HubSpot ${op}: the access token was rejected (401). Set HUBSPOT_ACCESS_TOKEN to a valid private-app ` +
-          `or OAuth access token (it may be expired, revoked or for another account)`,
+        `HubSpot ${op}: the access token was rejected (401). Set HUBSPOT_ACCESS_TOKEN to a valid app access token, ` +
+          `service key or legacy private-app token (docs/hubspot-app.md; it may be expired, revoked or for another account)`,
       ),
       CONNECTOR,
       'HUBSPOT_ACCESS_TOKEN',
@@ -176,6 +176,19 @@ export function classifyFailure(f: HubSpotFailure, ctx: ClassifyContext, cause?:
     );
   }
   if (s === 400) {
+    const rule = portalRuleFrom(body);
+    if (rule) {
+      return new PermanentError(
+        say(
+          `HubSpot ${op}: refused by a validation rule of the HubSpot portal (400 ${rule.code}): "${rule.message}" [property ${rule.property}]. ` +
+            `Ask a HubSpot admin to give ${rule.property} a value on this deal or to change the rule (Settings → Properties → ${rule.property}, ` +
+            'conditional logic; or Settings → Objects → Deals → Create Record), then retry the handoff',
+        ),
+        CONNECTOR,
+        rule.property,
+        opts,
+      );
+    }
     const field = propertyNameFrom(body, hsMessage);
     return new PermanentError(
       say(`HubSpot ${op}: request rejected (400): ${hsMessage || 'no message'}${field ? ` [property ${field}]` : ''}`),
@@ -209,6 +222,21 @@ function requiredScopes(body: Record<string, unknown>): string[] | undefined {
     }
   }
   return out.size > 0 ? [...out] : undefined;
+}
+
+// Admin-configured validation rules HubSpot enforces on API writes (changelog "CRM API Write Validation
+// Enforcement", from the 2026-09 API version): 400 VALIDATION_ERROR with errors[{code, message,
+// context.propertyName: [name]}]. Retrying cannot help; the rule and the property are what the admin needs.
+const PORTAL_RULE_CODES = new Set(['MISSING_CONDITIONAL_REQUIRED_PROPERTY', 'MISSING_REQUIRED_PROPERTY']);
+function portalRuleFrom(body: Record<string, unknown>): { code: string; message: string; property: string } | undefined {
+  const errors = Array.isArray(body.errors) ? body.errors : [];
+  for (const e of errors) {
+    if (!isObject(e) || typeof e.code !== 'string' || !PORTAL_RULE_CODES.has(e.code)) continue;
+    const names = isObject(e.context) ? e.context.propertyName : undefined;
+    const property = Array.isArray(names) && typeof names[0] === 'string' ? names[0] : typeof names === 'string' ? names : undefined;
+    if (property) return { code: e.code, message: typeof e.message === 'string' ? e.message : '', property };
+  }
+  return undefined;
 }
 
 // 400s name the property in errors[].context.propertyName, errors[].name, or only inside the message text.

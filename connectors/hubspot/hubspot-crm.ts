@@ -18,6 +18,7 @@ import { HUBSPOT_DEFAULT_PIPELINE } from './default-pipeline.js';
 import { createHubSpotSdk, type HubSpotSdk } from './hubspot-sdk.js';
 import { readLoggedEmails } from './logged-emails.js';
 import type { LoggedEmail } from '../../src/handoff/email-thread.js';
+import { scopeOf } from './required-scopes.js';
 
 export { HUBSPOT_DEFAULT_PIPELINE };
 
@@ -53,8 +54,6 @@ export const ENTERED_STAGE_PROPERTY = 'hs_v2_date_entered_current_stage';
 export const SEARCH_PAGE_SIZE = 200;
 export const BATCH_READ_LIMIT = 100;
 
-// Scopes named in 403 messages when HubSpot's body doesn't list them.
-const DEAL_READ_SCOPES = ['crm.objects.deals.read', 'crm.objects.companies.read', 'crm.objects.contacts.read', 'crm.objects.owners.read'];
 
 export function createHubSpotCrm(opts: HubSpotCrmOptions): CrmConnector {
   return opts.accessToken ? new LiveHubSpotCrm({ ...opts, accessToken: opts.accessToken }) : new DryRunHubSpotCrm();
@@ -98,7 +97,7 @@ class LiveHubSpotCrm implements CrmConnector {
 
   async getDeal(dealId: string, want: DealReadRequest = {}): Promise<CrmDeal | null> {
     const op = `getDeal(${dealId})`;
-    const found = await this.sdk.sendOr404(op, DEAL_READ_SCOPES, (call) =>
+    const found = await this.sdk.sendOr404(op, scopeOf('GET', '/crm/v3/objects/deals/{dealId}'), (call) =>
       this.sdk.client.crm.deals.basicApi.getById(
         dealId,
         union(DEFAULT_DEAL_PROPERTIES, want.dealProperties),
@@ -173,7 +172,7 @@ class LiveHubSpotCrm implements CrmConnector {
       };
       const page = (await this.sdk.send(
         `searchDealsEnteredStages(${stageIds.join(',')})`,
-        ['crm.objects.deals.read'],
+        scopeOf('POST', '/crm/v3/objects/deals/search'),
         (call) => this.sdk.client.crm.deals.searchApi.doSearch(request as never, call),
         { search: true },
       )) as { results: SdkObject[]; paging?: { next?: { after: string } } };
@@ -199,7 +198,7 @@ class LiveHubSpotCrm implements CrmConnector {
 
   private async fetchPipelines(): Promise<CrmPipeline[]> {
     const res: { results: Array<{ id: string; label: string; archived?: boolean; displayOrder?: number; stages: StageLike[] }> } =
-      await this.sdk.send('listPipelines', ['crm.objects.deals.read'], (call) =>
+      await this.sdk.send('listPipelines', scopeOf('GET', '/crm/v3/pipelines/deals'), (call) =>
         this.sdk.client.crm.pipelines.pipelinesApi.getAll('deals', call),
       );
     const value = res.results
@@ -227,7 +226,7 @@ class LiveHubSpotCrm implements CrmConnector {
     const api = this.sdk.client.crm[object].batchApi;
     for (let i = 0; i < ids.length; i += BATCH_READ_LIMIT) {
       const inputs = ids.slice(i, i + BATCH_READ_LIMIT).map((id) => ({ id }));
-      const res = await this.sdk.send(`${op} ${object}`, [`crm.objects.${object}.read`], (call) =>
+      const res = await this.sdk.send(`${op} ${object}`, scopeOf('POST', `/crm/v3/objects/${object}/batch/read`), (call) =>
         api.read({ inputs, properties, propertiesWithHistory: [] }, false, call),
       );
       for (const r of res.results as SdkObject[]) out.set(r.id, r);
@@ -241,7 +240,7 @@ class LiveHubSpotCrm implements CrmConnector {
 
   private readOptionLabels(op: string): Promise<OptionLabels> {
     if (this.options && Date.now() - this.options.at < this.cacheMs) return this.options.value;
-    const value = this.sdk.send(`${op} property labels`, ['crm.schemas.deals.read'], (call) =>
+    const value = this.sdk.send(`${op} property labels`, scopeOf('GET', '/crm/v3/properties/deals'), (call) =>
       this.sdk.client.crm.properties.coreApi.getAll('deals', false, undefined, call),
     ).then((res) => {
       const out: OptionLabels = new Map();
@@ -271,7 +270,7 @@ class LiveHubSpotCrm implements CrmConnector {
   }
 
   private async fetchOwner(ownerId: string, op: string): Promise<CrmPerson | null> {
-    const o = await this.sdk.sendOr404(`${op} owner`, ['crm.objects.owners.read'], (call) =>
+    const o = await this.sdk.sendOr404(`${op} owner`, scopeOf('GET', '/crm/v3/owners/{ownerId}'), (call) =>
       this.sdk.client.crm.owners.ownersApi.getById(Number(ownerId), 'id', false, call),
     );
     // A deactivated owner is gone from the active list: the deal simply has no readable owner.

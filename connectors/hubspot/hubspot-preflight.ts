@@ -3,6 +3,8 @@
 import { isPermanent, isRetryable } from '../../src/handoff/errors.js';
 import { BATON_PROPERTIES, BATON_PROPERTY_NAMES } from './baton-properties.js';
 import { createHubSpotSdk, type HubSpotSdkOptions } from './hubspot-sdk.js';
+import { requiredScopes, scopeOf } from './required-scopes.js';
+import { tokenScopeProblems } from './token-scopes.js';
 
 export interface PreflightProblem {
   problem: string;
@@ -42,22 +44,26 @@ export async function hubspotPreflight(opts: HubSpotSdkOptions, req: HubSpotPref
   const where = `mapping ${req.mapping}`;
   let names: string[];
   let pipelines: PipelineLike[];
+  let scopeProblems: PreflightProblem[] = [];
   try {
-    const props = await sdk.send('preflight: list deal properties', ['crm.schemas.deals.read'], (call) =>
+    scopeProblems = await tokenScopeProblems(sdk, opts.accessToken, where);
+    const props = await sdk.send('preflight: list deal properties', scopeOf('GET', '/crm/v3/properties/deals'), (call) =>
       sdk.client.crm.properties.coreApi.getAll('deals', false, undefined, call),
     );
     names = props.results.map((p) => p.name);
-    const res = await sdk.send('preflight: list deal pipelines', ['crm.objects.deals.read'], (call) =>
+    const res = await sdk.send('preflight: list deal pipelines', scopeOf('GET', '/crm/v3/pipelines/deals'), (call) =>
       sdk.client.crm.pipelines.pipelinesApi.getAll('deals', call),
     );
     pipelines = (res.results as PipelineLike[]).filter((p) => p.archived !== true);
   } catch (e) {
-    if (isPermanent(e)) return [{ problem: `${where}: ${e.message}`, fix: fixFor(e.field) }];
+    // A 403 for a scope the lines above already name adds nothing.
+    if (isPermanent(e) && scopeProblems.length > 0 && / \(403/.test(e.message)) return scopeProblems;
+    if (isPermanent(e)) return [...scopeProblems, { problem: `${where}: ${e.message}`, fix: fixFor(e.field) }];
     if (isRetryable(e)) return [{ problem: `${where}: ${e.message}`, fix: 'check HUBSPOT_API_BASE_URL and the network, then run the check again' }];
     throw e;
   }
 
-  const problems: PreflightProblem[] = [];
+  const problems: PreflightProblem[] = [...scopeProblems];
   const existing = new Set(names);
   let setupNeeded = false;
   for (const name of [...new Set(req.dealProperties)]) {
@@ -125,7 +131,7 @@ function checkPipeline(where: string, req: HubSpotPreflightRequest, pipelines: P
 
 function fixFor(field: string | undefined): string {
   if (field === 'HUBSPOT_ACCESS_TOKEN') {
-    return 'set HUBSPOT_ACCESS_TOKEN to a private-app token with the scopes crm.objects.deals.read, crm.objects.deals.write, crm.schemas.deals.read, crm.schemas.deals.write';
+    return `set HUBSPOT_ACCESS_TOKEN to the access token of a HubSpot app with the scopes ${requiredScopes().join(', ')} (docs/hubspot-app.md)`;
   }
   return 'fix the HubSpot settings named above, then run the check again';
 }

@@ -3,6 +3,7 @@
 // a property that exists with another type is reported, never changed (that would lose the reps' data).
 import { BATON_PROPERTIES, BATON_PROPERTY_GROUP, toPropertyCreate, type BatonPropertyDefinition } from './baton-properties.js';
 import { createHubSpotSdk, type HubSpotSdkOptions } from './hubspot-sdk.js';
+import { scopeOf } from './required-scopes.js';
 
 export type HubSpotSetupOptions = HubSpotSdkOptions & { portalId?: string };
 
@@ -16,7 +17,8 @@ export interface HubSpotSetupResult {
   conflicts: Array<{ name: string; problem: string; fix: string }>;
 }
 
-const SCOPES = ['crm.schemas.deals.read', 'crm.schemas.deals.write'];
+const READ = scopeOf('GET', '/crm/v3/properties/deals/{propertyName}');
+const WRITE = scopeOf('POST', '/crm/v3/properties/deals');
 
 interface ExistingProperty {
   name: string;
@@ -30,11 +32,11 @@ export async function setupHubSpotProperties(opts: HubSpotSetupOptions): Promise
   const result: HubSpotSetupResult = { created: [], existing: [], updated: [], conflicts: [] };
   const groupLabel = `group ${BATON_PROPERTY_GROUP.name}`;
 
-  const group = await sdk.sendOr404(`setup: read property group ${BATON_PROPERTY_GROUP.name}`, SCOPES, (call) =>
+  const group = await sdk.sendOr404(`setup: read property group ${BATON_PROPERTY_GROUP.name}`, READ, (call) =>
     props.groupsApi.getByName('deals', BATON_PROPERTY_GROUP.name, call),
   );
   if (group === undefined) {
-    await sdk.send(`setup: create property group ${BATON_PROPERTY_GROUP.name}`, SCOPES, (call) =>
+    await sdk.send(`setup: create property group ${BATON_PROPERTY_GROUP.name}`, WRITE, (call) =>
       props.groupsApi.create('deals', { ...BATON_PROPERTY_GROUP }, call),
     );
     result.created.push(groupLabel);
@@ -43,11 +45,11 @@ export async function setupHubSpotProperties(opts: HubSpotSetupOptions): Promise
   }
 
   for (const def of BATON_PROPERTIES) {
-    const found = (await sdk.sendOr404(`setup: read property ${def.name}`, SCOPES, (call) =>
+    const found = (await sdk.sendOr404(`setup: read property ${def.name}`, READ, (call) =>
       props.coreApi.getByName('deals', def.name, false, undefined, call),
     )) as ExistingProperty | undefined;
     if (found === undefined) {
-      await sdk.send(`setup: create property ${def.name}`, SCOPES, (call) =>
+      await sdk.send(`setup: create property ${def.name}`, WRITE, (call) =>
         props.coreApi.create('deals', toPropertyCreate(def) as never, call),
       );
       result.created.push(def.name);
@@ -64,7 +66,7 @@ export async function setupHubSpotProperties(opts: HubSpotSetupOptions): Promise
     const missing = missingOptions(def, found);
     if (missing.length > 0) {
       const options = [...(found.options ?? []), ...missing];
-      await sdk.send(`setup: add options to ${def.name}`, SCOPES, (call) =>
+      await sdk.send(`setup: add options to ${def.name}`, WRITE, (call) =>
         props.coreApi.update('deals', def.name, { options } as never, call),
       );
       result.updated.push(def.name);

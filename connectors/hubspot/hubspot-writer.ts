@@ -14,6 +14,7 @@ import { BATON_PROPERTY_NAMES } from './baton-properties.js';
 import { CONNECTOR } from './classify-error.js';
 import { createHubSpotSdk, type HubSpotSdk } from './hubspot-sdk.js';
 import { hasNoteMarker } from './note-body.js';
+import { scopeOf } from './required-scopes.js';
 import { dealUpdateRequest, hubspotDate, milestoneProperties, noteCreateRequest, writeBackProperties } from './write-requests.js';
 
 export interface HubSpotWriterOptions {
@@ -32,8 +33,6 @@ export interface HubSpotWriterOptions {
 const NOTE_BATCH_READ = 100;
 /** v4 association pages hold up to 500 ids. */
 const ASSOCIATION_PAGE = 500;
-
-const WRITE_SCOPES = ['crm.objects.deals.read', 'crm.objects.deals.write'];
 
 export function createHubSpotWriter(opts: HubSpotWriterOptions): CrmWriter {
   return new LiveHubSpotWriter(opts);
@@ -72,7 +71,7 @@ class LiveHubSpotWriter implements CrmWriter {
   private async updateDeal(op: string, dealId: string, properties: Record<string, string>): Promise<void> {
     const { body } = dealUpdateRequest(dealId, properties);
     try {
-      await this.sdk.send(op, WRITE_SCOPES, (call) => this.sdk.client.crm.deals.basicApi.update(dealId, body, undefined, call));
+      await this.sdk.send(op, scopeOf('PATCH', '/crm/v3/objects/deals/{dealId}'), (call) => this.sdk.client.crm.deals.basicApi.update(dealId, body, undefined, call));
     } catch (e) {
       throw withSetupHint(e);
     }
@@ -103,7 +102,7 @@ class LiveHubSpotWriter implements CrmWriter {
 
     const op = `writeBack(deal ${req.dealId}) find note`;
     // One read gives both the recorded note id and the associated notes.
-    const deal = await this.sdk.sendOr404(op, WRITE_SCOPES, (call) =>
+    const deal = await this.sdk.sendOr404(op, scopeOf('GET', '/crm/v3/objects/deals/{dealId}'), (call) =>
       this.sdk.client.crm.deals.basicApi.getById(req.dealId, ['baton_note_id'], undefined, ['notes'], false, undefined, call),
     );
     if (deal === undefined) {
@@ -125,7 +124,7 @@ class LiveHubSpotWriter implements CrmWriter {
     const ordered = [...ids.filter((id) => id === recorded), ...ids.filter((id) => id !== recorded).reverse()];
     for (let i = 0; i < ordered.length; i += NOTE_BATCH_READ) {
       const inputs = ordered.slice(i, i + NOTE_BATCH_READ).map((id) => ({ id }));
-      const res = await this.sdk.send(op, ['crm.objects.deals.read'], (call) =>
+      const res = await this.sdk.send(op, scopeOf('POST', '/crm/v3/objects/notes/batch/read'), (call) =>
         this.sdk.client.crm.objects.notes.batchApi.read({ inputs, properties: ['hs_note_body'], propertiesWithHistory: [] }, false, call),
       );
       const hit = (res.results as SdkObject[]).find((n) => hasNoteMarker(n.properties.hs_note_body, req.handoffId));
@@ -143,7 +142,7 @@ class LiveHubSpotWriter implements CrmWriter {
     const ids: string[] = [];
     let after: string | undefined;
     do {
-      const page = await this.sdk.send(op, ['crm.objects.deals.read'], (call) =>
+      const page = await this.sdk.send(op, scopeOf('GET', '/crm/v4/objects/deals/{dealId}/associations/notes'), (call) =>
         this.sdk.client.crm.associations.v4.basicApi.getPage('deals', dealId, 'notes', after, ASSOCIATION_PAGE, call),
       );
       for (const r of page.results) ids.push(String(r.toObjectId));
@@ -154,7 +153,7 @@ class LiveHubSpotWriter implements CrmWriter {
 
   private async createNote(req: WriteBackRequest): Promise<string> {
     const write = noteCreateRequest({ dealId: req.dealId, note: req.note, marker: req.handoffId, at: new Date() });
-    const note = await this.sdk.send(`writeBack(deal ${req.dealId}) create note`, WRITE_SCOPES, (call) =>
+    const note = await this.sdk.send(`writeBack(deal ${req.dealId}) create note`, scopeOf('POST', '/crm/v3/objects/notes'), (call) =>
       this.sdk.client.crm.objects.notes.basicApi.create(write.body as never, call),
     );
     // Recorded before anything else can fail: a crash from here on finds the note without a search.

@@ -11,12 +11,12 @@
 // Reading these needs the `sales-email-read` scope; without it HubSpot redacts the email's details.
 import type { EmailAddress, LoggedEmail } from '../../src/handoff/email-thread.js';
 import type { HubSpotSdk } from './hubspot-sdk.js';
+import { scopeOf } from './required-scopes.js';
 
 export const EMAIL_PROPERTIES = [
   'hs_timestamp', 'hs_email_subject', 'hs_email_direction', 'hs_email_headers', 'hs_email_message_id', 'hs_email_thread_id',
   'hs_email_from_email', 'hs_email_from_firstname', 'hs_email_from_lastname', 'hs_email_to_email', 'hs_email_cc_email',
 ];
-export const EMAIL_READ_SCOPES = ['sales-email-read', 'crm.objects.contacts.read', 'crm.objects.deals.read'];
 /** The deal's contacts whose emails are read too (the primary first); bounds the calls for deals with many contacts. */
 export const MAX_CONTACTS_READ = 5;
 const BATCH = 100;
@@ -34,7 +34,7 @@ export async function readLoggedEmails(sdk: HubSpotSdk, dealId: string, contactI
   const out: LoggedEmail[] = [];
   for (let i = 0; i < all.length; i += BATCH) {
     const inputs = all.slice(i, i + BATCH).map((id) => ({ id }));
-    const res = (await sdk.send(`${op} emails`, EMAIL_READ_SCOPES, (call) =>
+    const res = (await sdk.send(`${op} emails`, scopeOf('POST', '/crm/v3/objects/emails/batch/read'), (call) =>
       sdk.client.crm.objects.emails.batchApi.read({ inputs, properties: EMAIL_PROPERTIES, propertiesWithHistory: [] }, false, call),
     )) as { results: Array<{ id: string; properties: Props }> };
     for (const r of res.results) out.push(toLoggedEmail(r.id, r.properties));
@@ -46,7 +46,8 @@ async function associatedEmailIds(sdk: HubSpotSdk, type: 'deals' | 'contacts', i
   const out: string[] = [];
   let after: string | undefined;
   do {
-    const page = (await sdk.send(`${op} ${type} ${id} emails`, EMAIL_READ_SCOPES, (call) =>
+    const path = type === 'deals' ? '/crm/v4/objects/deals/{dealId}/associations/emails' : '/crm/v4/objects/contacts/{contactId}/associations/emails';
+    const page = (await sdk.send(`${op} ${type} ${id} emails`, scopeOf('GET', path), (call) =>
       sdk.client.crm.associations.v4.basicApi.getPage(type, id, 'emails', after, 500, call),
     )) as { results: Array<{ toObjectId: number | string }>; paging?: { next?: { after?: string } } };
     for (const r of page.results) out.push(String(r.toObjectId));

@@ -71,6 +71,16 @@ hubspot
     process.exitCode = await (await import('./hubspot-setup-command.js')).hubspotSetupCommand();
   });
 
+hubspot
+  .command('app')
+  .description('write the HubSpot developer-platform project (static-auth app with the scopes Baton needs, deal webhooks) for `hs project upload`')
+  .requiredOption('--public-url <url>', "Baton's public https address (BATON_PUBLIC_URL); webhooks go to <url>/webhooks/hubspot")
+  .option('--out <dir>', 'where to write the project', './hubspot-app')
+  .option('--dir <dir>', 'mappings directory (their triggers decide the property subscriptions)', process.env.MAPPINGS_DIR || './mappings')
+  .action(async (opts: { publicUrl: string; out: string; dir: string }) => {
+    process.exitCode = await (await import('./hubspot-app-command.js')).hubspotAppCommand(opts);
+  });
+
 const user = program.command('user').description('dashboard users (BATON_USERS)');
 user
   .command('hash')

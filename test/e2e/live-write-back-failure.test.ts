@@ -12,6 +12,7 @@ import { listSteps } from '../../src/store/step-repo.js';
 import { listTaskStatus } from '../../src/store/task-status-repo.js';
 import { listChecks } from '../../src/store/escalation-repo.js';
 import { replayHandoff } from '../../jobs/replay.js';
+import { requiredScopes } from '../../connectors/hubspot/required-scopes.js';
 
 const ESCALATIONS = 'C0ESCAL001';
 const DEAL_PATCH = 'PATCH /crm/v3/objects/deals/{dealId}';
@@ -27,7 +28,9 @@ describe('live connectors: a failed write-back does not hold up watching', () =>
 
   it('MISSING_SCOPES: watched anyway, intro posted once, the team lead told once which scope to add; Retry after the fix completes it', async () => {
     world = await startWorld({ deals: 1 });
-    world.hubspot.state.missingScopes.set(DEAL_PATCH, ['crm.objects.deals.write']);
+    // The app behind the token was granted every scope Baton needs but the one to update deals.
+    const grant = (scopes: string[]) => world!.hubspot.state.grants.set(world!.hubspot.accessToken, new Set(scopes));
+    grant(requiredScopes().filter((s) => s !== 'crm.objects.deals.write'));
     world.slack.state.channels.push({ id: ESCALATIONS, name: 'delivery-escalations', member: true });
     b = await startBaton({ env: { ...world.env, ...(await ownAddressEnv()), SLACK_ESCALATION_CHANNEL: ESCALATIONS } });
     const dealId = world.dealIds[0]!;
@@ -72,7 +75,7 @@ describe('live connectors: a failed write-back does not hold up watching', () =>
     expect(intros()).toHaveLength(1);
 
     // The scope granted, then Retry: the deal is written, one note, nothing else repeats.
-    world.hubspot.state.missingScopes.clear();
+    grant(requiredScopes());
     expect((await replayHandoff(b.rt.jobDeps, handoff.id, 'test')).replayed).toBe(true);
     await waitFor(async () => (await getHandoff(b!.rt.store, handoff.id))?.status === 'done', 'done after the fix', 60_000);
     expect(world.hubspot.state.deals.get(dealId)!.properties.baton_status).toBe('in_delivery');

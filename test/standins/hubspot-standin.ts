@@ -6,6 +6,10 @@
 // midnight-UTC ms, enumeration values checked against their options, unknown properties rejected (400).
 // It also sends webhooks signed like HubSpot (v1 + v3) to a Baton under test. Injected faults (faults.ts): 5xx
 // and 429 with HubSpot's error body, stalls, slow and cut-off answers.
+// Scopes: each token has a set of granted scopes (all by default); a route names the scopes HubSpot's API reference
+// accepts for it ("requires one of"), and a token holding none of them gets HubSpot's 403 MISSING_SCOPES body.
+// Every request is recorded in state.calls (method, path, status), and only the paths below are answered: a path
+// Baton's SDK changes to (e.g. the date-based /crm/objects/2026-03/…) is a 404, which fails the tests loudly.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +32,12 @@ export interface HubSpotStandinOptions {
   appId?: number;
   /** Seed the Baton handoff group and properties (as after `baton hubspot setup`). Default true. */
   batonProperties?: boolean;
+  /** Scopes granted to `accessToken`; absent = every scope. */
+  scopes?: string[];
+  /** More tokens with their granted scopes (null = every scope). */
+  tokens?: Record<string, string[] | null>;
+  /** Notes embedded in a deal read before HubSpot pages them (paging.next; the rest via the v4 associations API). */
+  embeddedAssociationLimit?: number;
 }
 
 export type Props = Record<string, string | null>;
@@ -104,12 +114,13 @@ export interface HubSpotStandinState {
   requests: Record<string, number>;
   /** Every authenticated write (not GET) as received: method, path with query, JSON body. */
   writes: Array<{ method: string; path: string; body: unknown }>;
+  /** Every request as received (path without query) and the status it was answered with. */
+  calls: Array<{ method: string; path: string; status: number }>;
+  /** Granted scopes per token (null = every scope). Tests may change them. */
+  grants: Map<string, Set<string> | null>;
+  /** Portal validation rules (conditional required properties) checked on deal writes. */
+  validationRules: Array<{ propertyName: string; basedOn: string }>;
   count429: number;
-  /**
-   * Endpoints the token's app lacks a scope for ("PATCH /crm/v3/objects/deals/{dealId}" → the scopes HubSpot
-   * names): answered 403 MISSING_SCOPES, as HubSpot does when an app was not granted a scope the call needs.
-   */
-  missingScopes: Map<string, string[]>;
 }
 
 export interface HubSpotEvent {
@@ -154,9 +165,21 @@ export interface HubSpotStandin {
 
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 type Query = URLSearchParams;
-type Route = { method: string; pattern: RegExp; name: string; handle: (m: RegExpExecArray, q: Query, body: unknown) => Reply };
+type Route = {
+  method: string;
+  pattern: RegExp;
+  name: string;
+  /** The scopes HubSpot accepts for the call (any one suffices); absent = not scoped. */
+  scopes?: (m: RegExpExecArray) => string[];
+  handle: (m: RegExpExecArray, q: Query, body: unknown) => Reply;
+};
 
 const TEN_SECONDS = 10_000;
+/** What an unrestricted token reports as its scopes. */
+const ALL_SCOPES = [
+  'crm.objects.deals.read', 'crm.objects.deals.write', 'crm.objects.companies.read', 'crm.objects.contacts.read', 'crm.objects.contacts.write',
+  'crm.objects.owners.read', 'crm.schemas.deals.read', 'crm.schemas.deals.write', 'sales-email-read', 'oauth',
+];
 const STANDARD_DEAL_PROPERTIES: Array<[string, string, string]> = [
   ['dealname', 'string', 'text'], ['amount', 'number', 'number'], ['dealstage', 'enumeration', 'radio'], ['pipeline', 'enumeration', 'select'],
   ['closedate', 'datetime', 'date'], ['hubspot_owner_id', 'enumeration', 'select'], ['dealtype', 'enumeration', 'radio'],
@@ -180,6 +203,15 @@ const err = (status: number, category: string, message: string, extra: Record<st
   body: { status: 'error', message, correlationId: randomUUID(), category, ...extra },
 });
 const notFound = (message: string) => err(404, 'OBJECT_NOT_FOUND', message);
+/** Batch reads are scoped per object type; notes (engagements) under contacts. */
+const BATCH_READ_SCOPE: Record<string, string> = {
+  deals: 'crm.objects.deals.read', companies: 'crm.objects.companies.read', contacts: 'crm.objects.contacts.read', notes: 'crm.objects.contacts.read',
+  emails: 'sales-email-read',
+};
+/** HubSpot's 403 for a token without the call's scope (category MISSING_SCOPES, errors[].context.requiredGranularScopes). */
+const missingScopes = (accepted: string[]): Reply => err(403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call.", {
+  errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: accepted } }],
+});
 const iso = (ms = Date.now()) => new Date(ms).toISOString();
 
 export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Promise<HubSpotStandin> {
@@ -189,8 +221,11 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
   const limit = opts.ratePerSecond === undefined ? Infinity : Math.max(1, Math.floor(opts.ratePerSecond * 10));
   const state: HubSpotStandinState = {
     deals: new Map(), companies: new Map(), contacts: new Map(), owners: new Map(), notes: new Map(), emails: new Map(),
-    pipelines: [defaultPipeline()], properties: new Map(), groups: new Map(), patches: [], requests: {}, writes: [], count429: 0, missingScopes: new Map(),
+    pipelines: [defaultPipeline()], properties: new Map(), groups: new Map(), patches: [], requests: {}, writes: [], count429: 0,
+    calls: [], grants: new Map(), validationRules: [],
   };
+  state.grants.set(token, opts.scopes ? new Set(opts.scopes) : null);
+  for (const [t, scopes] of Object.entries(opts.tokens ?? {})) state.grants.set(t, scopes ? new Set(scopes) : null);
   state.groups.set('dealinformation', { name: 'dealinformation', label: 'Deal information', displayOrder: 0 });
   for (const [name, type, fieldType] of STANDARD_DEAL_PROPERTIES) {
     state.properties.set(name, { name, label: name, type, fieldType, groupName: 'dealinformation', ...(STANDARD_OPTIONS[name] ? { options: STANDARD_OPTIONS[name] } : {}) });
@@ -234,7 +269,9 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
         };
       } else if (kind === 'notes') {
         const ids = [...state.notes.values()].filter((n) => n.dealIds.includes(d.id)).map((n) => n.id);
-        if (ids.length > 0) out.notes = { results: ids.map((id) => ({ id, type: 'deal_to_note' })) };
+        const limit = opts.embeddedAssociationLimit ?? Infinity;
+        const results = ids.slice(0, limit).map((id) => ({ id, type: 'deal_to_note' }));
+        if (ids.length > 0) out.notes = { results, ...(ids.length > limit ? { paging: { next: { after: String(limit) } } } : {}) };
       }
     }
     return out;
@@ -280,6 +317,23 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
       return { error: err(400, 'VALIDATION_ERROR', `Property values were not valid: ${JSON.stringify(problems)}`) };
     }
     return { props: out };
+  }
+
+  /**
+   * Admin-configured conditional required properties, as HubSpot enforces them on API writes from the 2026-09
+   * API version (changelog "CRM API Write Validation Enforcement"): 400 VALIDATION_ERROR with
+   * errors[{code: MISSING_CONDITIONAL_REQUIRED_PROPERTY, message, context.propertyName: [name]}]. The stand-in
+   * applies them to the v3 paths too, so Baton's handling is tested before its SDK moves to date-based paths.
+   */
+  function brokenRules(after: Props): Reply | undefined {
+    const errors = state.validationRules
+      .filter((r) => (after[r.basedOn] ?? '') !== '' && (after[r.propertyName] ?? '') === '')
+      .map((r) => ({
+        code: 'MISSING_CONDITIONAL_REQUIRED_PROPERTY',
+        message: `${r.propertyName} is required because of a conditional property rule based on [${r.basedOn}]`,
+        context: { propertyName: [r.propertyName] },
+      }));
+    return errors.length > 0 ? { status: 400, body: { status: 'error', category: 'VALIDATION_ERROR', correlationId: randomUUID(), errors } } : undefined;
   }
 
   function setDealProps(d: StandinDeal, props: Props, at = Date.now()) {
@@ -367,11 +421,23 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
   };
   const routes: Route[] = [
     {
+      // Private-app / static token introspection (no scope needed): {userId, hubId, appId, scopes}.
+      method: 'POST', pattern: /^\/oauth\/v2\/private-apps\/get\/access-token-info$/, name: 'POST /oauth/v2/private-apps/get/access-token-info',
+      handle: (_m, _q, body) => {
+        const key = (body as { tokenKey?: unknown } | undefined)?.tokenKey;
+        if (typeof key !== 'string' || !state.grants.has(key)) return err(400, 'VALIDATION_ERROR', 'tokenKey is not a valid private app access token');
+        const granted = state.grants.get(key);
+        return { status: 200, body: { userId: 864745280, hubId: portalId, appId, scopes: granted ? [...granted].sort() : [...ALL_SCOPES].sort() } };
+      },
+    },
+    {
       method: 'POST', pattern: /^\/crm\/v3\/objects\/deals\/search$/, name: 'POST /crm/v3/objects/deals/search',
+      scopes: () => ['crm.objects.deals.read'],
       handle: (_m, _q, body) => search(body),
     },
     {
       method: 'POST', pattern: /^\/crm\/v3\/objects\/(companies|contacts|notes|deals|emails)\/batch\/read$/, name: 'POST /crm/v3/objects/{objectType}/batch/read',
+      scopes: (m) => [BATCH_READ_SCOPE[m[1] as string] as string],
       handle: (m, _q, body) => {
         const b = (body ?? {}) as { inputs?: Array<{ id: string }>; properties?: string[] };
         const inputs = b.inputs ?? [];
@@ -397,6 +463,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     },
     {
       method: 'GET', pattern: /^\/crm\/v3\/objects\/deals\/(\d+)$/, name: 'GET /crm/v3/objects/deals/{dealId}',
+      scopes: () => ['crm.objects.deals.read'],
       handle: (m, q) => {
         const d = state.deals.get(m[1] as string);
         if (!d || (d.archived && q.get('archived') !== 'true')) return notFound('Object not found.  objectId are usually numeric.');
@@ -410,11 +477,14 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     },
     {
       method: 'PATCH', pattern: /^\/crm\/v3\/objects\/deals\/(\d+)$/, name: 'PATCH /crm/v3/objects/deals/{dealId}',
+      scopes: () => ['crm.objects.deals.write'],
       handle: (m, _q, body) => {
         const d = state.deals.get(m[1] as string);
         if (!d || d.archived) return notFound('Object not found.  objectId are usually numeric.');
         const checked = validateProps((body as { properties?: unknown } | null)?.properties);
         if ('error' in checked) return checked.error;
+        const broken = brokenRules({ ...d.properties, ...checked.props });
+        if (broken) return broken;
         setDealProps(d, checked.props);
         state.patches.push({ dealId: d.id, properties: checked.props });
         return { status: 200, body: recordJson(d, Object.keys(d.properties)) };
@@ -422,6 +492,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     },
     {
       method: 'POST', pattern: /^\/crm\/v3\/objects\/notes$/, name: 'POST /crm/v3/objects/notes',
+      scopes: () => ['crm.objects.contacts.write'],
       handle: (_m, _q, body) => {
         const b = (body ?? {}) as { properties?: Record<string, unknown>; associations?: Array<{ to?: { id?: unknown }; types?: Array<{ associationCategory?: string; associationTypeId?: number }> }> };
         const props = b.properties ?? {};
@@ -455,6 +526,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     },
     {
       method: 'GET', pattern: /^\/crm\/v3\/objects\/notes\/(\d+)$/, name: 'GET /crm/v3/objects/notes/{noteId}',
+      scopes: () => ['crm.objects.contacts.read'],
       handle: (m, q) => {
         const n = state.notes.get(m[1] as string);
         return n ? { status: 200, body: recordJson(n, wantedProps(q, ['hs_note_body'])) } : notFound('Object not found.');
@@ -463,6 +535,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     {
       method: 'GET', pattern: /^\/crm\/v4\/objects\/(contacts?|0-1)\/(\d+)\/associations\/emails?$/,
       name: 'GET /crm/v4/objects/contacts/{contactId}/associations/emails',
+      scopes: () => ['crm.objects.contacts.read'],
       handle: (m, q) => {
         const c = state.contacts.get(m[2] as string);
         if (!c) return notFound('Object not found.');
@@ -478,6 +551,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     {
       method: 'GET', pattern: /^\/crm\/v4\/objects\/(deals?|0-3)\/(\d+)\/associations\/(notes?|contacts?|compan(?:y|ies)|emails?)$/,
       name: 'GET /crm/v4/objects/deals/{dealId}/associations/{toObjectType}',
+      scopes: () => ['crm.objects.deals.read'],
       handle: (m, q) => {
         const d = state.deals.get(m[2] as string);
         if (!d) return notFound('Object not found.');
@@ -502,6 +576,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     },
     {
       method: 'GET', pattern: /^\/crm\/v3\/owners\/(\d+)$/, name: 'GET /crm/v3/owners/{ownerId}',
+      scopes: () => ['crm.objects.owners.read'],
       handle: (m, q) => {
         const key = m[1] as string;
         const o = q.get('idProperty') === 'userId' ? [...state.owners.values()].find((x) => String(x.userId) === key) : state.owners.get(key);
@@ -510,6 +585,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     },
     {
       method: 'GET', pattern: /^\/crm\/v3\/owners\/?$/, name: 'GET /crm/v3/owners',
+      scopes: () => ['crm.objects.owners.read'],
       handle: (_m, q) => {
         const email = q.get('email');
         const all = [...state.owners.values()].filter((o) => !email || o.email.toLowerCase() === email.toLowerCase());
@@ -523,10 +599,12 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     },
     {
       method: 'GET', pattern: /^\/crm\/v3\/pipelines\/deals$/, name: 'GET /crm/v3/pipelines/deals',
+      scopes: () => ['crm.objects.deals.read'],
       handle: () => ({ status: 200, body: { results: state.pipelines.map(pipelineJson) } }),
     },
     {
       method: 'GET', pattern: /^\/crm\/v3\/pipelines\/deals\/([^/]+)\/stages$/, name: 'GET /crm/v3/pipelines/deals/{pipelineId}/stages',
+      scopes: () => ['crm.objects.deals.read'],
       handle: (m) => {
         const p = state.pipelines.find((x) => x.id === m[1]);
         return p ? { status: 200, body: { results: pipelineJson(p).stages } } : notFound(`Unable to find pipeline ${m[1]}`);
@@ -534,6 +612,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     },
     {
       method: 'GET', pattern: /^\/crm\/v3\/properties\/deals\/groups\/([^/]+)$/, name: 'GET /crm/v3/properties/deals/groups/{groupName}',
+      scopes: () => ['crm.schemas.deals.read'],
       handle: (m) => {
         const g = state.groups.get(decodeURIComponent(m[1] as string));
         return g ? { status: 200, body: { ...g, archived: false } } : notFound(`Unable to find property group ${m[1]} for object type deals`);
@@ -541,6 +620,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     },
     {
       method: 'POST', pattern: /^\/crm\/v3\/properties\/deals\/groups$/, name: 'POST /crm/v3/properties/deals/groups',
+      scopes: () => ['crm.schemas.deals.write'],
       handle: (_m, _q, body) => {
         const b = (body ?? {}) as { name?: string; label?: string; displayOrder?: number };
         if (!b.name || !b.label) return err(400, 'VALIDATION_ERROR', 'Property group name and label are required');
@@ -552,10 +632,12 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     },
     {
       method: 'GET', pattern: /^\/crm\/v3\/properties\/deals$/, name: 'GET /crm/v3/properties/deals',
+      scopes: () => ['crm.schemas.deals.read'],
       handle: () => ({ status: 200, body: { results: [...state.properties.values()].map(propertyJson) } }),
     },
     {
       method: 'POST', pattern: /^\/crm\/v3\/properties\/deals$/, name: 'POST /crm/v3/properties/deals',
+      scopes: () => ['crm.schemas.deals.write'],
       handle: (_m, _q, body) => {
         const b = (body ?? {}) as StandinProperty;
         for (const k of ['name', 'label', 'type', 'fieldType', 'groupName'] as const) {
@@ -572,6 +654,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     },
     {
       method: 'GET', pattern: /^\/crm\/v3\/properties\/deals\/([^/]+)$/, name: 'GET /crm/v3/properties/deals/{propertyName}',
+      scopes: () => ['crm.schemas.deals.read'],
       handle: (m) => {
         const p = state.properties.get(decodeURIComponent(m[1] as string));
         return p ? { status: 200, body: propertyJson(p) } : notFound(`Unable to find property ${m[1]} for object type deals`);
@@ -579,6 +662,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     },
     {
       method: 'PATCH', pattern: /^\/crm\/v3\/properties\/deals\/([^/]+)$/, name: 'PATCH /crm/v3/properties/deals/{propertyName}',
+      scopes: () => ['crm.schemas.deals.write'],
       handle: (m, _q, body) => {
         const name = decodeURIComponent(m[1] as string);
         const p = state.properties.get(name);
@@ -594,6 +678,8 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
   const faults = new StandinFaults();
   /** The fault each in-flight response is under (send() bends or delays it). */
   const faulted = new WeakMap<ServerResponse, Fault>();
+  /** The recorded call of each in-flight response (send() stamps its status). */
+  const calls = new WeakMap<ServerResponse, { status: number }>();
   const server = createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => send(res, err(500, 'INTERNAL_ERROR', e instanceof Error ? e.message : 'internal error')));
   });
@@ -606,6 +692,9 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     const route = routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
     const name = route?.name ?? `${req.method} ${url.pathname}`;
     state.requests[name] = (state.requests[name] ?? 0) + 1;
+    const call = { method: req.method ?? '', path: url.pathname, status: 0 };
+    state.calls.push(call);
+    calls.set(res, call);
     const fault = faults.take(name);
     if (fault?.kind === 'stall') return; // read, never answered: the client's timeout ends it
     if (fault) faulted.set(res, fault);
@@ -619,7 +708,8 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
       });
     }
 
-    if (req.headers.authorization !== `Bearer ${token}`) {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer === undefined || !state.grants.has(bearer)) {
       return send(res, err(401, 'INVALID_AUTHENTICATION',
         'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview'));
     }
@@ -636,8 +726,9 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
     }
     served.push(now);
     if (!route) return send(res, notFound(`No route for ${req.method} ${url.pathname}`));
-    const missing = state.missingScopes.get(route.name);
-    if (missing) return send(res, missingScopesError(missing));
+    const granted = state.grants.get(bearer);
+    const accepted = route.scopes?.(route.pattern.exec(url.pathname) as RegExpExecArray);
+    if (granted && accepted && !accepted.some((s) => granted.has(s))) return send(res, missingScopes(accepted));
     let body: unknown;
     if (chunks.length > 0) {
       try {
@@ -652,6 +743,8 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
 
   function send(res: ServerResponse, r: Reply, remaining?: number) {
     const fault = faulted.get(res);
+    const call = calls.get(res);
+    if (call) call.status = r.status;
     const text = r.body === undefined ? '' : bendBody(fault, JSON.stringify(r.body));
     const headers: Record<string, string> = { 'content-type': 'application/json;charset=utf-8', ...(r.headers ?? {}) };
     if (remaining !== undefined && Number.isFinite(limit)) {
@@ -763,17 +856,6 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
       server.closeAllConnections();
     }),
   };
-}
-
-/**
- * HubSpot's answer to a call the app has no scope for (hubspot-api-nodejs issues #50 and #268; granular
- * scopes are listed under `requiredGranularScopes` since HubSpot moved to granular scopes).
- */
-function missingScopesError(scopes: string[]): Reply {
-  return err(403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.", {
-    errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: scopes } }],
-    links: { scopes: 'https://developers.hubspot.com/scopes' },
-  });
 }
 
 /** Date property input: YYYY-MM-DD, or ms at midnight UTC (HubSpot rejects any other time of day). */

@@ -5,6 +5,7 @@ import { createHubSpotCrm } from '../../../connectors/hubspot/hubspot-crm.js';
 import { pickClientThread } from '../../../src/handoff/email-thread.js';
 import { PermanentError } from '../../../src/handoff/errors.js';
 import { startHubSpotStandin, type HubSpotStandin } from '../../standins/hubspot-standin.js';
+import { requiredScopes } from '../../../connectors/hubspot/required-scopes.js';
 
 const headers = (from: [string, string], to: Array<[string, string]>, cc: Array<[string, string]> = []) =>
   JSON.stringify({
@@ -71,7 +72,8 @@ describe('HubSpot logged emails → the client thread (live connector, stand-in)
   });
 
   it('the token lacks sales-email-read: a permanent error naming the scope', async () => {
-    hs.state.missingScopes.set('GET /crm/v4/objects/deals/{dealId}/associations/{toObjectType}', ['sales-email-read']);
+    hs.addEmail({ dealIds: [dealId], properties: { hs_timestamp: '2026-11-02T09:00:00Z', hs_email_subject: 'Pricing', hs_email_headers: headers(REP, [CORA]) } });
+    hs.state.grants.set(hs.accessToken, new Set(requiredScopes()));
     const e = await crm().listLoggedEmails!(dealId, []).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(PermanentError);
     expect((e as Error).message).toContain('sales-email-read');

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BATON_PROPERTIES, BATON_PROPERTY_GROUP } from '../../../connectors/hubspot/baton-properties.js';
 import { closest, hubspotPreflight } from '../../../connectors/hubspot/hubspot-preflight.js';
 import { formatSetupResult, setupHubSpotProperties } from '../../../connectors/hubspot/hubspot-setup.js';
+import { requiredScopes } from '../../../connectors/hubspot/required-scopes.js';
 
 const BASE = 'http://hubspot.test';
 const TOKEN = 'pat-na1-setup-token-4444';
@@ -150,7 +151,13 @@ const pipelines = {
   ],
 };
 
+/** The token's scopes as HubSpot's private-app token introspection answers them (every scope Baton needs). */
+function tokenInfo(scopes = requiredScopes()) {
+  nock(BASE).post('/oauth/v2/private-apps/get/access-token-info', { tokenKey: TOKEN }).reply(200, { userId: 1, hubId: 62515, appId: 3, scopes });
+}
+
 function portal(propertyNames: string[]) {
+  tokenInfo();
   nock(BASE)
     .get('/crm/v3/properties/deals').query({ archived: 'false' })
     .reply(200, { results: propertyNames.map((n) => prop(n)) })
@@ -211,12 +218,27 @@ describe('hubspotPreflight', () => {
   });
 
   it('a rejected token is one problem with the fix, not a crash', async () => {
+    nock(BASE).post('/oauth/v2/private-apps/get/access-token-info').reply(401, { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION' });
+    nock(BASE).get('/oauth/v1/access-tokens/' + TOKEN).reply(401, { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION' });
     nock(BASE).get('/crm/v3/properties/deals').query(true).reply(401, { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION' });
     const p = await hubspotPreflight(opts, { mapping: 'm', dealProperties: ['dealname'], stages: ['won'] });
     expect(p).toHaveLength(1);
     expect(p[0]?.problem).toContain('401');
     expect(p[0]?.fix).toContain('HUBSPOT_ACCESS_TOKEN');
     expect(JSON.stringify(p)).not.toContain(TOKEN);
+  });
+
+  it("an OAuth token's scopes are read from the OAuth token endpoint; a missing one is one line naming the feature", async () => {
+    nock(BASE).post('/oauth/v2/private-apps/get/access-token-info').reply(400, { status: 'error', message: 'not a private app token', category: 'VALIDATION_ERROR' });
+    nock(BASE).get(`/oauth/v1/access-tokens/${TOKEN}`).reply(200, { token: TOKEN, hub_id: 62515, app_id: 3, scopes: requiredScopes().filter((s) => s !== 'crm.objects.deals.write') });
+    nock(BASE).get('/crm/v3/properties/deals').query({ archived: 'false' }).reply(200, { results: [...STANDARD, ...ALL_BATON].map((n) => prop(n)) });
+    nock(BASE).get('/crm/v3/pipelines/deals').reply(200, pipelines);
+    expect(await hubspotPreflight(opts, { mapping: 'm', dealProperties: ['dealname'], pipeline: 'default', stages: ['won'] })).toEqual([
+      {
+        problem: "mapping m: the HubSpot token lacks the scope crm.objects.deals.write, needed for writing Baton's status properties back on the deal",
+        fix: expect.stringContaining('add crm.objects.deals.write'),
+      },
+    ]);
   });
 
   it('closest() suggests only near names', () => {

@@ -175,3 +175,18 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(v, now)).toBe(ms);
   });
 });
+
+describe('classifyHubSpotError: portal validation rules (2026-09 write validation)', () => {
+  it('MISSING_REQUIRED_PROPERTY (record-creation requirement) → Permanent, quotes the rule, names the property', () => {
+    // The body from HubSpot's changelog "CRM API Write Validation Enforcement".
+    const body = {
+      status: 'error', category: 'VALIDATION_ERROR', message: 'The property values provided are invalid',
+      errors: [{ code: 'MISSING_REQUIRED_PROPERTY', message: 'A value for firstname must be provided', context: { propertyName: ['firstname'] } }],
+    };
+    const e = classifyHubSpotError(apiException(400, body), { operation: 'writeBack(deal 1) properties' });
+    expect(e).toBeInstanceOf(PermanentError);
+    expect((e as PermanentError).field).toBe('firstname');
+    expect(e.message).toContain('"A value for firstname must be provided" [property firstname]');
+    expect(e.message).toContain('validation rule of the HubSpot portal (400 MISSING_REQUIRED_PROPERTY)');
+  });
+});
