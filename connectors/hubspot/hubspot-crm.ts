@@ -16,6 +16,8 @@ import type {
 } from '../../src/handoff/ports.js';
 import { HUBSPOT_DEFAULT_PIPELINE } from './default-pipeline.js';
 import { createHubSpotSdk, type HubSpotSdk } from './hubspot-sdk.js';
+import { readLoggedEmails } from './logged-emails.js';
+import type { LoggedEmail } from '../../src/handoff/email-thread.js';
 import { scopeOf } from './required-scopes.js';
 
 export { HUBSPOT_DEFAULT_PIPELINE };
@@ -186,6 +188,10 @@ class LiveHubSpotCrm implements CrmConnector {
       }
       after = page.paging?.next?.after;
     } while (after !== undefined);
+  }
+
+  listLoggedEmails(dealId: string, contactIds: string[]): Promise<LoggedEmail[]> {
+    return readLoggedEmails(this.sdk, dealId, contactIds);
   }
 
   // -------------------------------------------------------------------------------------------------------------

@@ -23,7 +23,11 @@ export type HubSpotFeature =
   | 'reconciliation'
   | 'setup'
   | 'preflight'
-  | 'webhooks';
+  | 'webhooks'
+  | 'email-intro';
+
+/** Features only some mappings use: their scopes are optional (the app asks for them; Baton works without them). */
+export const OPTIONAL_FEATURES: ReadonlySet<HubSpotFeature> = new Set(['email-intro']);
 
 /** What each feature is, in the words an admin reads in `validate --live` and the docs. */
 export const HUBSPOT_FEATURES: Record<HubSpotFeature, string> = {
@@ -36,6 +40,7 @@ export const HUBSPOT_FEATURES: Record<HubSpotFeature, string> = {
   setup: '`baton hubspot setup` (creates the "Baton handoff" deal properties)',
   preflight: '`baton validate --live`',
   webhooks: 'deal webhooks (creation, stage and property changes, deletion, merge, restore)',
+  'email-intro': "the email intro (`thread.tool: email`): reading the rep's logged emails with the client to reply in their thread",
 };
 
 export interface HubSpotCall {
@@ -66,6 +71,10 @@ export const HUBSPOT_CALLS: readonly HubSpotCall[] = [
   { method: 'GET', path: '/crm/v3/properties/deals/{propertyName}', scope: 'crm.schemas.deals.read', feature: 'setup', usedBy: 'hubspot-setup' },
   { method: 'POST', path: '/crm/v3/properties/deals', scope: 'crm.schemas.deals.write', feature: 'setup', usedBy: 'hubspot-setup' },
   { method: 'PATCH', path: '/crm/v3/properties/deals/{propertyName}', scope: 'crm.schemas.deals.write', feature: 'setup', usedBy: 'hubspot-setup (adds baton_status options)' },
+  { method: 'GET', path: '/crm/v4/objects/deals/{dealId}/associations/emails', scope: 'crm.objects.deals.read', feature: 'email-intro', usedBy: 'logged-emails readLoggedEmails' },
+  { method: 'GET', path: '/crm/v4/objects/contacts/{contactId}/associations/emails', scope: 'crm.objects.contacts.read', feature: 'email-intro', usedBy: 'logged-emails readLoggedEmails' },
+  // Without sales-email-read HubSpot redacts the email's details (changelog: "New scope required to get the content of email engagements").
+  { method: 'POST', path: '/crm/v3/objects/emails/batch/read', scope: 'sales-email-read', feature: 'email-intro', usedBy: 'logged-emails readLoggedEmails' },
   { method: 'POST', path: '/oauth/v2/private-apps/get/access-token-info', scope: null, feature: 'preflight', usedBy: 'token-scopes (private-app / static tokens)' },
   { method: 'GET', path: '/oauth/v1/access-tokens/{token}', scope: null, feature: 'preflight', usedBy: 'token-scopes (OAuth tokens)' },
 ];
@@ -85,11 +94,17 @@ export function scopeOf(method: HubSpotCall['method'], path: string): string[] {
   return c.scope === null ? [] : [c.scope];
 }
 
-/** Every scope Baton needs, sorted: what the app must grant. */
+/** Every scope Baton needs whatever the mappings say, sorted: what the app must grant. */
 export function requiredScopes(): string[] {
   const all = new Set<string>([WEBHOOK_SCOPE]);
-  for (const c of HUBSPOT_CALLS) if (c.scope !== null) all.add(c.scope);
+  for (const c of HUBSPOT_CALLS) if (c.scope !== null && !OPTIONAL_FEATURES.has(c.feature)) all.add(c.scope);
   return [...all].sort();
+}
+
+/** Scopes only optional features need (e.g. the email intro), sorted: the app's optionalScopes. */
+export function optionalScopes(): string[] {
+  const required = new Set(requiredScopes());
+  return [...new Set(HUBSPOT_CALLS.filter((c) => c.scope !== null && OPTIONAL_FEATURES.has(c.feature) && !required.has(c.scope)).map((c) => c.scope as string))].sort();
 }
 
 /** The features that need a scope, in table order (for "missing scope X: needed for …" lines). */

@@ -8,12 +8,9 @@ export class Html {
   }
 }
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+import { escapeHtml } from '../handoff/escape.js';
 
-/** Escapes for element text and quoted attribute values alike. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (c) => ENTITIES[c]!);
-}
+export { escapeHtml };
 
 export type HtmlValue = Html | string | number | boolean | null | undefined | readonly HtmlValue[];
 

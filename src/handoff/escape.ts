@@ -9,6 +9,13 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+
+/** HTML: escapes for element text and quoted attribute values alike (pages, the feedback form, email bodies). */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'`]/g, (c) => HTML_ENTITIES[c]!);
+}
+
 /**
  * Characters removed from untrusted text before it goes anywhere: C0 controls other than tab and
  * newline (Jira's ADF validation rejects them and they are invisible anyway), DEL and C1 controls,

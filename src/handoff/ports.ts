@@ -1,6 +1,7 @@
 // The domain's ports: CRM-neutral shapes and one interface per role. Connectors implement them; nothing
 // outside connectors/<system>/ may know a vendor's payloads: HubSpot (first), Salesforce (next) normalise to these.
 import type { HandoffDocument, IntroPlan, ResolvedPerson, WorkPlan } from './types.js';
+import type { LoggedEmail } from './email-thread.js';
 
 /** A property bag as the CRM stores it: string values, null when empty. Names are the CRM's internal names. */
 export type PropertyBag = Record<string, string | null>;
@@ -122,6 +123,8 @@ export interface CrmConnector {
   listPipelines(): Promise<CrmPipeline[]>;
   /** Deals that entered one of the given stages at or after `sinceMs` (reconciliation of lost webhooks). */
   searchDealsEnteredStages(stageIds: string[], sinceMs: number): AsyncIterable<CrmReconcileHit>;
+  /** The emails logged on the deal and these contacts (the email intro looks for the rep's thread); absent: none known. */
+  listLoggedEmails?(dealId: string, contactIds: string[]): Promise<LoggedEmail[]>;
 }
 
 // ---- Roles that act on a handoff (Jira/Asana, Slack, CRM write-back). ----

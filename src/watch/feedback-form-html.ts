@@ -1,10 +1,8 @@
 // The web feedback form (fallback to the Slack modal): a plain HTML page with the mapping's questions,
 // every piece of text HTML-escaped. Pure.
 import type { FeedbackQuestion } from '../mapping/schema.js';
+import { escapeHtml } from '../handoff/escape.js';
 import { questionOptions } from './feedback-questions.js';
-
-const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML[c] ?? c);
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>

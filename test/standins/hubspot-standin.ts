@@ -68,6 +68,11 @@ export interface StandinOwner {
 export interface StandinNote extends StandinRecord {
   dealIds: string[];
 }
+/** A logged email (engagement): `hs_email_headers` is the JSON string HubSpot keeps (from / to / cc / bcc). */
+export interface StandinEmail extends StandinRecord {
+  dealIds: string[];
+  contactIds: string[];
+}
 export interface StandinStage {
   id: string;
   label: string;
@@ -99,6 +104,7 @@ export interface HubSpotStandinState {
   contacts: Map<string, StandinRecord>;
   owners: Map<string, StandinOwner>;
   notes: Map<string, StandinNote>;
+  emails: Map<string, StandinEmail>;
   pipelines: StandinPipeline[];
   properties: Map<string, StandinProperty>;
   groups: Map<string, { name: string; label: string; displayOrder: number }>;
@@ -144,6 +150,8 @@ export interface HubSpotStandin {
   addCompany(id: string, properties: Props): StandinRecord;
   addContact(id: string, properties: Props): StandinRecord;
   addOwner(o: StandinOwner): StandinOwner;
+  /** Logs an email on deals and contacts, as a connected inbox or the BCC address would. */
+  addEmail(e: { id?: string; properties: Props; dealIds?: string[]; contactIds?: string[] }): StandinEmail;
   /** Moves a deal into a stage as a rep would, and returns the deal.propertyChange event HubSpot would send. */
   moveDealToStage(dealId: string, stageId: string, at?: number): HubSpotEvent;
   /** Deletes a deal as a rep would (it goes to the recycle bin: archived, 404 on read) and returns the deal.deletion event. */
@@ -170,7 +178,7 @@ const TEN_SECONDS = 10_000;
 /** What an unrestricted token reports as its scopes. */
 const ALL_SCOPES = [
   'crm.objects.deals.read', 'crm.objects.deals.write', 'crm.objects.companies.read', 'crm.objects.contacts.read', 'crm.objects.contacts.write',
-  'crm.objects.owners.read', 'crm.schemas.deals.read', 'crm.schemas.deals.write', 'oauth',
+  'crm.objects.owners.read', 'crm.schemas.deals.read', 'crm.schemas.deals.write', 'sales-email-read', 'oauth',
 ];
 const STANDARD_DEAL_PROPERTIES: Array<[string, string, string]> = [
   ['dealname', 'string', 'text'], ['amount', 'number', 'number'], ['dealstage', 'enumeration', 'radio'], ['pipeline', 'enumeration', 'select'],
@@ -198,6 +206,7 @@ const notFound = (message: string) => err(404, 'OBJECT_NOT_FOUND', message);
 /** Batch reads are scoped per object type; notes (engagements) under contacts. */
 const BATCH_READ_SCOPE: Record<string, string> = {
   deals: 'crm.objects.deals.read', companies: 'crm.objects.companies.read', contacts: 'crm.objects.contacts.read', notes: 'crm.objects.contacts.read',
+  emails: 'sales-email-read',
 };
 /** HubSpot's 403 for a token without the call's scope (category MISSING_SCOPES, errors[].context.requiredGranularScopes). */
 const missingScopes = (accepted: string[]): Reply => err(403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call.", {
@@ -211,7 +220,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
   const appId = opts.appId ?? STANDIN_APP_ID;
   const limit = opts.ratePerSecond === undefined ? Infinity : Math.max(1, Math.floor(opts.ratePerSecond * 10));
   const state: HubSpotStandinState = {
-    deals: new Map(), companies: new Map(), contacts: new Map(), owners: new Map(), notes: new Map(),
+    deals: new Map(), companies: new Map(), contacts: new Map(), owners: new Map(), notes: new Map(), emails: new Map(),
     pipelines: [defaultPipeline()], properties: new Map(), groups: new Map(), patches: [], requests: {}, writes: [], count429: 0,
     calls: [], grants: new Map(), validationRules: [],
   };
@@ -408,7 +417,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
 
   // ---- routes ----------------------------------------------------------------------------------------------
   const tables: Record<string, Map<string, StandinRecord>> = {
-    companies: state.companies, contacts: state.contacts, notes: state.notes, deals: state.deals,
+    companies: state.companies, contacts: state.contacts, notes: state.notes, deals: state.deals, emails: state.emails,
   };
   const routes: Route[] = [
     {
@@ -427,7 +436,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
       handle: (_m, _q, body) => search(body),
     },
     {
-      method: 'POST', pattern: /^\/crm\/v3\/objects\/(companies|contacts|notes|deals)\/batch\/read$/, name: 'POST /crm/v3/objects/{objectType}/batch/read',
+      method: 'POST', pattern: /^\/crm\/v3\/objects\/(companies|contacts|notes|deals|emails)\/batch\/read$/, name: 'POST /crm/v3/objects/{objectType}/batch/read',
       scopes: (m) => [BATCH_READ_SCOPE[m[1] as string] as string],
       handle: (m, _q, body) => {
         const b = (body ?? {}) as { inputs?: Array<{ id: string }>; properties?: string[] };
@@ -524,7 +533,23 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
       },
     },
     {
-      method: 'GET', pattern: /^\/crm\/v4\/objects\/(deals?|0-3)\/(\d+)\/associations\/(notes?|contacts?|compan(?:y|ies))$/,
+      method: 'GET', pattern: /^\/crm\/v4\/objects\/(contacts?|0-1)\/(\d+)\/associations\/emails?$/,
+      name: 'GET /crm/v4/objects/contacts/{contactId}/associations/emails',
+      scopes: () => ['crm.objects.contacts.read'],
+      handle: (m, q) => {
+        const c = state.contacts.get(m[2] as string);
+        if (!c) return notFound('Object not found.');
+        const size = Math.min(Number(q.get('limit') ?? 500) || 500, 500);
+        const all = [...state.emails.values()].filter((e) => e.contactIds.includes(c.id)).map((e) => ({ toObjectId: Number(e.id), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 197, label: null }] })); // contact_to_email
+        const offset = Number(q.get('after') ?? 0) || 0;
+        return {
+          status: 200,
+          body: { results: all.slice(offset, offset + size), ...(offset + size < all.length ? { paging: { next: { after: String(offset + size) } } } : {}) },
+        };
+      },
+    },
+    {
+      method: 'GET', pattern: /^\/crm\/v4\/objects\/(deals?|0-3)\/(\d+)\/associations\/(notes?|contacts?|compan(?:y|ies)|emails?)$/,
       name: 'GET /crm/v4/objects/deals/{dealId}/associations/{toObjectType}',
       scopes: () => ['crm.objects.deals.read'],
       handle: (m, q) => {
@@ -534,6 +559,8 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
         const size = Math.min(Number(q.get('limit') ?? 500) || 500, 500);
         const all: Array<{ toObjectId: number; associationTypes: unknown[] }> = to.startsWith('note')
           ? [...state.notes.values()].filter((n) => n.dealIds.includes(d.id)).map((n) => ({ toObjectId: Number(n.id), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 213, label: null }] }))
+          : to.startsWith('email') // deal_to_email
+            ? [...state.emails.values()].filter((e) => e.dealIds.includes(d.id)).map((e) => ({ toObjectId: Number(e.id), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 209, label: null }] }))
           : to.startsWith('contact')
             ? d.contactIds.map((id) => ({ toObjectId: Number(id), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 3, label: null }] }))
             : d.companyIds.map((id, i) => ({
@@ -772,6 +799,12 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
       const r = { id, properties: { hs_object_id: id, ...properties }, createdAt: iso(), updatedAt: iso() };
       state.companies.set(id, r);
       return r;
+    },
+    addEmail(e) {
+      const id = e.id ?? newId();
+      const email: StandinEmail = { id, properties: { hs_object_id: id, ...e.properties }, createdAt: iso(), updatedAt: iso(), dealIds: e.dealIds ?? [], contactIds: e.contactIds ?? [] };
+      state.emails.set(id, email);
+      return email;
     },
     addContact(id, properties) {
       const r = { id, properties: { hs_object_id: id, ...properties }, createdAt: iso(), updatedAt: iso() };

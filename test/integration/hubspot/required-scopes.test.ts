@@ -10,7 +10,7 @@ import { createHubSpotCrm } from '../../../connectors/hubspot/hubspot-crm.js';
 import { hubspotPreflight } from '../../../connectors/hubspot/hubspot-preflight.js';
 import { setupHubSpotProperties } from '../../../connectors/hubspot/hubspot-setup.js';
 import { createHubSpotWriter } from '../../../connectors/hubspot/hubspot-writer.js';
-import { HUBSPOT_CALLS, WEBHOOK_SCOPE, callFor, requiredScopes } from '../../../connectors/hubspot/required-scopes.js';
+import { HUBSPOT_CALLS, WEBHOOK_SCOPE, callFor, optionalScopes, requiredScopes } from '../../../connectors/hubspot/required-scopes.js';
 import type { WriteBackRequest } from '../../../src/handoff/ports.js';
 import { startHubSpotStandin, type HubSpotStandin } from '../../standins/hubspot-standin.js';
 import { startBaton, waitFor, TEST_SECRET, type Harness } from '../../helpers/baton-harness.js';
@@ -79,6 +79,9 @@ async function aDayOfBaton(s: HubSpotStandin): Promise<unknown[]> {
   // A retry of the write-back finds its note again; the deal now has more notes than one embedded page (v4 API).
   await step(() => writer.writeBack(writeBack('123', 'h-1', false)));
   await step(() => milestone({ handoffId: 'h-1', idempotencyKey: 'h-1:kickoff', dealId: '123', status: 'kickoff_done', milestone: 'kickoff', date: '2026-12-15' }));
+  // A mapping with the email intro reads the rep's logged emails with the client (optional scope sales-email-read).
+  s.addEmail({ dealIds: ['123'], contactIds: ['11'], properties: { hs_timestamp: '2026-11-02T09:00:00Z', hs_email_subject: 'Proposal' } });
+  await step(() => crm.listLoggedEmails!('123', ['11']));
   return failures;
 }
 
@@ -86,7 +89,7 @@ const listed = (c: { method: string; path: string }) => callFor(c.method, c.path
 
 describe('HubSpot scopes derived from the calls', () => {
   it('a token with exactly the required scopes runs the whole day: every call succeeds and is listed; every scope is used', async () => {
-    standin = await startHubSpotStandin({ batonProperties: false, scopes: requiredScopes(), embeddedAssociationLimit: 1 });
+    standin = await startHubSpotStandin({ batonProperties: false, scopes: [...requiredScopes(), ...optionalScopes()], embeddedAssociationLimit: 1 });
     const failures = await aDayOfBaton(standin);
     expect(failures).toEqual([]);
     const calls = standin.state.calls;
@@ -95,7 +98,7 @@ describe('HubSpot scopes derived from the calls', () => {
 
     const usedScopes = new Set(calls.map((c) => callFor(c.method, c.path)?.scope).filter((s): s is string => typeof s === 'string'));
     usedScopes.add(WEBHOOK_SCOPE);
-    expect([...usedScopes].sort(), 'a scope in the table that no call needs').toEqual(requiredScopes());
+    expect([...usedScopes].sort(), 'a scope in the table that no call needs').toEqual([...requiredScopes(), ...optionalScopes()].sort());
     // Only the OAuth token endpoint stays unexercised (the stand-in's token is a private-app token).
     const unexercised = HUBSPOT_CALLS.filter((t) => !calls.some((c) => callFor(c.method, c.path) === t)).map((t) => `${t.method} ${t.path}`);
     expect(unexercised).toEqual(['GET /oauth/v1/access-tokens/{token}']);
@@ -103,8 +106,8 @@ describe('HubSpot scopes derived from the calls', () => {
     expect(standin.state.notes.size).toBe(2);
   });
 
-  it.each(requiredScopes())('without %s some call Baton makes is refused with 403 MISSING_SCOPES', async (scope) => {
-    standin = await startHubSpotStandin({ batonProperties: false, scopes: requiredScopes().filter((s) => s !== scope), embeddedAssociationLimit: 1 });
+  it.each([...requiredScopes(), ...optionalScopes()])('without %s some call Baton makes is refused with 403 MISSING_SCOPES', async (scope) => {
+    standin = await startHubSpotStandin({ batonProperties: false, scopes: [...requiredScopes(), ...optionalScopes()].filter((s) => s !== scope), embeddedAssociationLimit: 1 });
     const failures = await aDayOfBaton(standin);
     expect(standin.state.calls.some((c) => c.status === 403)).toBe(true);
     expect(failures.map((e) => (e as Error).message).join('\n')).toContain(scope);

@@ -1,6 +1,6 @@
-// Test data for the Jira connector: a plan with a dependency chain, a document, and a StepProgress that
-// records what was saved (a fresh one models a crash before the step recorded anything).
+// Test data for the Jira connector: a plan with a dependency chain, a document, and the request built from them.
 import type { CreateWorkRequest, StepProgress } from '../../../src/handoff/ports.js';
+import { recordingProgress } from '../../helpers/recording-progress.js';
 import type { HandoffDocument, PlannedTask, ResolvedPerson, WorkPlan } from '../../../src/handoff/types.js';
 
 export const HANDOFF_ID = '3f2a9c1e-0000-4000-8000-00000000abcd';
@@ -49,22 +49,9 @@ export const people: Record<string, ResolvedPerson> = {
   sales_rep: { role: 'sales_rep', email: 'sam@example.com', name: 'Sam', source: 'owner.email' },
 };
 
-export interface RecordingProgress extends StepProgress {
-  saves: Record<string, unknown>[];
-}
-
-export function recordingProgress(saved: Record<string, unknown> = {}): RecordingProgress {
-  const p: RecordingProgress = {
-    saved: structuredClone(saved),
-    saves: [],
-    save: async (ids) => {
-      p.saves.push(structuredClone(ids));
-      Object.assign(p.saved, structuredClone(ids));
-    },
-  };
-  return p;
-}
-
 export function request(plan: WorkPlan, progress: StepProgress = recordingProgress(), overrides: Partial<CreateWorkRequest> = {}): CreateWorkRequest {
   return { handoffId: HANDOFF_ID, mapping: MAPPING, idempotencyKey: `${HANDOFF_ID}:create-work`, plan, document, people, progress, ...overrides };
 }
+
+export { recordingProgress };
+export type { RecordingProgress } from '../../helpers/recording-progress.js';
