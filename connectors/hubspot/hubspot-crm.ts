@@ -7,6 +7,7 @@ import type {
   CrmCompany,
   CrmConnector,
   CrmDeal,
+  CrmLineItem,
   CrmPerson,
   CrmPipeline,
   CrmReconcileHit,
@@ -48,6 +49,12 @@ export const DEFAULT_DEAL_PROPERTIES = [
 ];
 export const DEFAULT_COMPANY_PROPERTIES = ['name', 'domain', 'website', 'industry', 'phone', 'city', 'country'];
 export const DEFAULT_CONTACT_PROPERTIES = ['email', 'firstname', 'lastname', 'phone', 'jobtitle', 'company'];
+/** Line item properties always read when line items are (HubSpot line items API: name, SKU, quantity, price, term). */
+export const DEFAULT_LINE_ITEM_PROPERTIES = [
+  'name', 'hs_sku', 'hs_product_id', 'quantity', 'price', 'amount', 'recurringbillingfrequency', 'hs_recurring_billing_period',
+  'hs_position_on_quote', 'description',
+];
+export const DEFAULT_PRODUCT_PROPERTIES = ['name', 'hs_sku', 'description', 'price'];
 
 /** The deal property that says when a deal entered its current stage (used by reconciliation). */
 export const ENTERED_STAGE_PROPERTY = 'hs_v2_date_entered_current_stage';
@@ -102,7 +109,7 @@ class LiveHubSpotCrm implements CrmConnector {
         dealId,
         union(DEFAULT_DEAL_PROPERTIES, want.dealProperties),
         undefined,
-        ['contacts', 'companies'],
+        want.lineItems ? ['contacts', 'companies', 'line_items'] : ['contacts', 'companies'],
         false,
         undefined,
         call,
@@ -114,11 +121,12 @@ class LiveHubSpotCrm implements CrmConnector {
     const companyIds = orderedAssociationIds(deal, 'companies', isPrimaryCompanyAssociation);
     const contactIds = orderedAssociationIds(deal, 'contacts', () => false);
     const ownerId = deal.properties.hubspot_owner_id ?? null;
-    const [companies, contacts, owner, options] = await Promise.all([
+    const [companies, contacts, owner, options, lineItems] = await Promise.all([
       this.batchRead('companies', companyIds, union(DEFAULT_COMPANY_PROPERTIES, want.companyProperties), op),
       this.batchRead('contacts', contactIds, union(DEFAULT_CONTACT_PROPERTIES, want.contactProperties), op),
       this.readOwner(ownerId, op),
       this.readOptionLabels(op),
+      want.lineItems ? this.readLineItems(orderedAssociationIds(deal, 'line_items', () => false), want.lineItems, op) : undefined,
     ]);
 
     const properties = toBag(deal.properties);
@@ -139,6 +147,7 @@ class LiveHubSpotCrm implements CrmConnector {
         return c ? [toContact(c)] : [];
       }),
       owner,
+      ...(lineItems ? { lineItems } : {}),
     };
   }
 
@@ -216,14 +225,28 @@ class LiveHubSpotCrm implements CrmConnector {
     return value;
   }
 
+  /** The deal's line items with their products, in the order the deal shows them. */
+  private async readLineItems(ids: string[], want: NonNullable<DealReadRequest['lineItems']>, op: string): Promise<CrmLineItem[]> {
+    const items = await this.batchRead('line_items', ids, union(DEFAULT_LINE_ITEM_PROPERTIES, want.properties), op);
+    const productIds = [...new Set([...items.values()].map((i) => i.properties.hs_product_id).filter((id): id is string => !!id))];
+    const products = await this.batchRead('products', productIds, union(DEFAULT_PRODUCT_PROPERTIES, want.productProperties), op);
+    return ids
+      .flatMap((id) => {
+        const item = items.get(id);
+        return item ? [toLineItem(item, products)] : [];
+      })
+      .sort((a, b) => position(a) - position(b));
+  }
+
   private async batchRead(
-    object: 'companies' | 'contacts',
+    object: 'companies' | 'contacts' | 'line_items' | 'products',
     ids: string[],
     properties: string[],
     op: string,
   ): Promise<Map<string, SdkObject>> {
     const out = new Map<string, SdkObject>();
-    const api = this.sdk.client.crm[object].batchApi;
+    const crm = this.sdk.client.crm;
+    const api = object === 'line_items' ? crm.lineItems.batchApi : crm[object].batchApi;
     for (let i = 0; i < ids.length; i += BATCH_READ_LIMIT) {
       const inputs = ids.slice(i, i + BATCH_READ_LIMIT).map((id) => ({ id }));
       const res = await this.sdk.send(`${op} ${object}`, scopeOf('POST', `/crm/v3/objects/${object}/batch/read`), (call) =>
@@ -341,6 +364,32 @@ function orderedAssociationIds(deal: SdkObject, key: string, isPreferred: (type:
     }
   }
   return [...preferred, ...rest];
+}
+
+const numberOr = (v: string | null | undefined, fallback: number | null): number | null => {
+  const n = v === null || v === undefined || v.trim() === '' ? NaN : Number(v);
+  return Number.isFinite(n) ? n : fallback;
+};
+// Line items keep the order the rep gave them (hs_position_on_quote); the rest follow in HubSpot's order.
+const position = (i: CrmLineItem): number => numberOr(i.properties.hs_position_on_quote, Number.MAX_SAFE_INTEGER)!;
+
+function toLineItem(item: SdkObject, products: Map<string, SdkObject>): CrmLineItem {
+  const properties = toBag(item.properties);
+  const productId = properties.hs_product_id || null;
+  const product = productId ? products.get(productId) : undefined;
+  return {
+    id: item.id,
+    name: properties.name ?? '',
+    sku: properties.hs_sku || (product?.properties.hs_sku ?? null) || null,
+    productId,
+    quantity: numberOr(properties.quantity, 1)!,
+    unitPrice: numberOr(properties.price, null),
+    amount: numberOr(properties.amount, null),
+    billingFrequency: properties.recurringbillingfrequency || null,
+    term: properties.hs_recurring_billing_period || null,
+    properties,
+    product: product ? { id: product.id, properties: toBag(product.properties) } : null,
+  };
 }
 
 function toBag(props: SdkObject['properties']): PropertyBag {

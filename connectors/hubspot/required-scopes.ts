@@ -24,10 +24,11 @@ export type HubSpotFeature =
   | 'setup'
   | 'preflight'
   | 'webhooks'
-  | 'email-intro';
+  | 'email-intro'
+  | 'line-items';
 
 /** Features only some mappings use: their scopes are optional (the app asks for them; Baton works without them). */
-export const OPTIONAL_FEATURES: ReadonlySet<HubSpotFeature> = new Set(['email-intro']);
+export const OPTIONAL_FEATURES: ReadonlySet<HubSpotFeature> = new Set(['email-intro', 'line-items']);
 
 /** What each feature is, in the words an admin reads in `validate --live` and the docs. */
 export const HUBSPOT_FEATURES: Record<HubSpotFeature, string> = {
@@ -40,6 +41,7 @@ export const HUBSPOT_FEATURES: Record<HubSpotFeature, string> = {
   setup: '`baton hubspot setup` (creates the "Baton handoff" deal properties)',
   preflight: '`baton validate --live`',
   webhooks: 'deal webhooks (creation, stage and property changes, deletion, merge, restore)',
+  'line-items': "reading what was sold (the deal's line items and their products) for mappings that use `line_items`",
   'email-intro': "the email intro (`thread.tool: email`): reading the rep's logged emails with the client to reply in their thread",
 };
 
@@ -71,6 +73,8 @@ export const HUBSPOT_CALLS: readonly HubSpotCall[] = [
   { method: 'GET', path: '/crm/v3/properties/deals/{propertyName}', scope: 'crm.schemas.deals.read', feature: 'setup', usedBy: 'hubspot-setup' },
   { method: 'POST', path: '/crm/v3/properties/deals', scope: 'crm.schemas.deals.write', feature: 'setup', usedBy: 'hubspot-setup' },
   { method: 'PATCH', path: '/crm/v3/properties/deals/{propertyName}', scope: 'crm.schemas.deals.write', feature: 'setup', usedBy: 'hubspot-setup (adds baton_status options)' },
+  { method: 'POST', path: '/crm/v3/objects/line_items/batch/read', scope: 'crm.objects.line_items.read', feature: 'line-items', usedBy: 'hubspot-crm getDeal (mappings that use line_items)' },
+  { method: 'POST', path: '/crm/v3/objects/products/batch/read', scope: 'crm.objects.products.read', feature: 'line-items', usedBy: 'hubspot-crm getDeal (the line items\' products)' },
   { method: 'GET', path: '/crm/v4/objects/deals/{dealId}/associations/emails', scope: 'crm.objects.deals.read', feature: 'email-intro', usedBy: 'logged-emails readLoggedEmails' },
   { method: 'GET', path: '/crm/v4/objects/contacts/{contactId}/associations/emails', scope: 'crm.objects.contacts.read', feature: 'email-intro', usedBy: 'logged-emails readLoggedEmails' },
   // Without sales-email-read HubSpot redacts the email's details (changelog: "New scope required to get the content of email engagements").

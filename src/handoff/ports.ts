@@ -37,6 +37,28 @@ export interface CrmCompany {
   properties: PropertyBag;
 }
 
+/**
+ * One line of what was sold (HubSpot line item; Salesforce OpportunityLineItem plugs into the same shape). Mappings
+ * list them in the document and generate tasks per matching line item.
+ */
+export interface CrmLineItem {
+  id: string;
+  name: string;
+  sku: string | null;
+  productId: string | null;
+  quantity: number;
+  unitPrice: number | null;
+  /** The line's total as the CRM computed it (after discounts). */
+  amount: number | null;
+  /** Recurring billing: how often (the CRM's value, e.g. `monthly`), null when one-off. */
+  billingFrequency: string | null;
+  /** How long it recurs, ISO 8601 period (`P12M`); null when one-off or unknown. */
+  term: string | null;
+  properties: PropertyBag;
+  /** The product it was made from, with the product's own properties; null for a custom line item. */
+  product: { id: string; properties: PropertyBag } | null;
+}
+
 /** Everything a mapping may read about one deal, read fresh from the CRM (or from a payload snapshot in dry-run). */
 export interface CrmDeal {
   crm: string;
@@ -58,6 +80,8 @@ export interface CrmDeal {
   /** Associated contacts; the first is the primary contact. */
   contacts: CrmPerson[];
   owner: CrmPerson | null;
+  /** What was sold, in the CRM's order; absent when not read (no loaded mapping refers to line items). */
+  lineItems?: CrmLineItem[];
 }
 
 export type CrmEventKind =
@@ -110,6 +134,8 @@ export interface DealReadRequest {
   dealProperties?: string[];
   companyProperties?: string[];
   contactProperties?: string[];
+  /** Read the deal's line items (and their products) with these extra properties; absent: line items are not read. */
+  lineItems?: { properties?: string[]; productProperties?: string[] };
 }
 
 /** The CRM role. HubSpot implements it first. */

@@ -68,6 +68,10 @@ export interface StandinOwner {
 export interface StandinNote extends StandinRecord {
   dealIds: string[];
 }
+/** A line item: belongs to one deal (HubSpot: "line items belong to one single parent object"). */
+export interface StandinLineItem extends StandinRecord {
+  dealId: string;
+}
 /** A logged email (engagement): `hs_email_headers` is the JSON string HubSpot keeps (from / to / cc / bcc). */
 export interface StandinEmail extends StandinRecord {
   dealIds: string[];
@@ -105,6 +109,8 @@ export interface HubSpotStandinState {
   owners: Map<string, StandinOwner>;
   notes: Map<string, StandinNote>;
   emails: Map<string, StandinEmail>;
+  lineItems: Map<string, StandinLineItem>;
+  products: Map<string, StandinRecord>;
   pipelines: StandinPipeline[];
   properties: Map<string, StandinProperty>;
   groups: Map<string, { name: string; label: string; displayOrder: number }>;
@@ -150,6 +156,10 @@ export interface HubSpotStandin {
   addCompany(id: string, properties: Props): StandinRecord;
   addContact(id: string, properties: Props): StandinRecord;
   addOwner(o: StandinOwner): StandinOwner;
+  /** A product in the library (line items made from it carry hs_product_id). */
+  addProduct(id: string, properties: Props): StandinRecord;
+  /** A line item on a deal; from a product when properties.hs_product_id names one (name/SKU/price copied as HubSpot does). */
+  addLineItem(dealId: string, properties: Props): StandinLineItem;
   /** Logs an email on deals and contacts, as a connected inbox or the BCC address would. */
   addEmail(e: { id?: string; properties: Props; dealIds?: string[]; contactIds?: string[] }): StandinEmail;
   /** Moves a deal into a stage as a rep would, and returns the deal.propertyChange event HubSpot would send. */
@@ -178,7 +188,7 @@ const TEN_SECONDS = 10_000;
 /** What an unrestricted token reports as its scopes. */
 const ALL_SCOPES = [
   'crm.objects.deals.read', 'crm.objects.deals.write', 'crm.objects.companies.read', 'crm.objects.contacts.read', 'crm.objects.contacts.write',
-  'crm.objects.owners.read', 'crm.schemas.deals.read', 'crm.schemas.deals.write', 'sales-email-read', 'oauth',
+  'crm.objects.owners.read', 'crm.schemas.deals.read', 'crm.schemas.deals.write', 'sales-email-read', 'crm.objects.line_items.read', 'crm.objects.products.read', 'oauth',
 ];
 const STANDARD_DEAL_PROPERTIES: Array<[string, string, string]> = [
   ['dealname', 'string', 'text'], ['amount', 'number', 'number'], ['dealstage', 'enumeration', 'radio'], ['pipeline', 'enumeration', 'select'],
@@ -206,7 +216,7 @@ const notFound = (message: string) => err(404, 'OBJECT_NOT_FOUND', message);
 /** Batch reads are scoped per object type; notes (engagements) under contacts. */
 const BATCH_READ_SCOPE: Record<string, string> = {
   deals: 'crm.objects.deals.read', companies: 'crm.objects.companies.read', contacts: 'crm.objects.contacts.read', notes: 'crm.objects.contacts.read',
-  emails: 'sales-email-read',
+  emails: 'sales-email-read', line_items: 'crm.objects.line_items.read', products: 'crm.objects.products.read',
 };
 /** HubSpot's 403 for a token without the call's scope (category MISSING_SCOPES, errors[].context.requiredGranularScopes). */
 const missingScopes = (accepted: string[]): Reply => err(403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call.", {
@@ -220,7 +230,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
   const appId = opts.appId ?? STANDIN_APP_ID;
   const limit = opts.ratePerSecond === undefined ? Infinity : Math.max(1, Math.floor(opts.ratePerSecond * 10));
   const state: HubSpotStandinState = {
-    deals: new Map(), companies: new Map(), contacts: new Map(), owners: new Map(), notes: new Map(), emails: new Map(),
+    deals: new Map(), companies: new Map(), contacts: new Map(), owners: new Map(), notes: new Map(), emails: new Map(), lineItems: new Map(), products: new Map(),
     pipelines: [defaultPipeline()], properties: new Map(), groups: new Map(), patches: [], requests: {}, writes: [], count429: 0,
     calls: [], grants: new Map(), validationRules: [],
   };
@@ -267,6 +277,9 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
           results: d.companyIds.flatMap((id, i) =>
             i === 0 ? [{ id, type: 'deal_to_company' }, { id, type: 'deal_to_company_unlabeled' }] : [{ id, type: 'deal_to_company_unlabeled' }]),
         };
+      } else if (kind === 'line_items') {
+        const ids = [...state.lineItems.values()].filter((l) => l.dealId === d.id).map((l) => l.id);
+        if (ids.length > 0) out.line_items = { results: ids.map((id) => ({ id, type: 'deal_to_line_item' })) };
       } else if (kind === 'notes') {
         const ids = [...state.notes.values()].filter((n) => n.dealIds.includes(d.id)).map((n) => n.id);
         const limit = opts.embeddedAssociationLimit ?? Infinity;
@@ -417,7 +430,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
 
   // ---- routes ----------------------------------------------------------------------------------------------
   const tables: Record<string, Map<string, StandinRecord>> = {
-    companies: state.companies, contacts: state.contacts, notes: state.notes, deals: state.deals, emails: state.emails,
+    companies: state.companies, contacts: state.contacts, notes: state.notes, deals: state.deals, emails: state.emails, line_items: state.lineItems, products: state.products,
   };
   const routes: Route[] = [
     {
@@ -436,7 +449,7 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
       handle: (_m, _q, body) => search(body),
     },
     {
-      method: 'POST', pattern: /^\/crm\/v3\/objects\/(companies|contacts|notes|deals|emails)\/batch\/read$/, name: 'POST /crm/v3/objects/{objectType}/batch/read',
+      method: 'POST', pattern: /^\/crm\/v3\/objects\/(companies|contacts|notes|deals|emails|line_items|products)\/batch\/read$/, name: 'POST /crm/v3/objects/{objectType}/batch/read',
       scopes: (m) => [BATCH_READ_SCOPE[m[1] as string] as string],
       handle: (m, _q, body) => {
         const b = (body ?? {}) as { inputs?: Array<{ id: string }>; properties?: string[] };
@@ -799,6 +812,21 @@ export async function startHubSpotStandin(opts: HubSpotStandinOptions = {}): Pro
       const r = { id, properties: { hs_object_id: id, ...properties }, createdAt: iso(), updatedAt: iso() };
       state.companies.set(id, r);
       return r;
+    },
+    addProduct(id, properties) {
+      const r = { id, properties: { hs_object_id: id, ...properties }, createdAt: iso(), updatedAt: iso() };
+      state.products.set(id, r);
+      return r;
+    },
+    addLineItem(dealId, properties) {
+      const id = newId();
+      const product = properties.hs_product_id ? state.products.get(properties.hs_product_id) : undefined;
+      const base: Props = product ? { name: product.properties.name ?? null, hs_sku: product.properties.hs_sku ?? null, price: product.properties.price ?? null } : {};
+      const merged: Props = { hs_object_id: id, quantity: '1', ...base, ...properties };
+      const amount = Number(merged.price ?? 'NaN') * Number(merged.quantity ?? '1');
+      const item: StandinLineItem = { id, dealId, properties: { ...merged, ...(Number.isFinite(amount) && merged.amount === undefined ? { amount: String(amount) } : {}) }, createdAt: iso(), updatedAt: iso() };
+      state.lineItems.set(id, item);
+      return item;
     },
     addEmail(e) {
       const id = e.id ?? newId();

@@ -82,6 +82,10 @@ async function aDayOfBaton(s: HubSpotStandin): Promise<unknown[]> {
   // A mapping with the email intro reads the rep's logged emails with the client (optional scope sales-email-read).
   s.addEmail({ dealIds: ['123'], contactIds: ['11'], properties: { hs_timestamp: '2026-11-02T09:00:00Z', hs_email_subject: 'Proposal' } });
   await step(() => crm.listLoggedEmails!('123', ['11']));
+  // A mapping that uses line_items reads what was sold, with the products (optional scopes line_items/products read).
+  s.addProduct('7001', { name: 'Implementation', hs_sku: 'IMPL' });
+  s.addLineItem('123', { hs_product_id: '7001', quantity: '1' });
+  await step(() => crm.getDeal('123', { lineItems: {} }));
   return failures;
 }
 
