@@ -8,7 +8,7 @@ import { unlimited } from '../../connectors/common/rate-limiter.js';
 export async function validateCommand(dir: string, out: NodeJS.WritableStream = process.stdout, opts: { live?: boolean } = {}): Promise<number> {
   const { mappings, errors } = await loadMappingsFromDir(dir, process.env);
   for (const e of errors) out.write(`${formatMappingError(e)}\n`);
-  for (const m of mappings) out.write(`ok ${m.file}: mapping ${m.mapping.name} (${m.mapping.work.tasks.length} tasks)\n`);
+  for (const m of mappings) out.write(`ok ${m.file}: mapping ${m.mapping.name} (${m.mapping.work.tasks.length} tasks${m.mapping.work.groups.length ? `, ${m.mapping.work.groups.length} per-line-item groups` : ''})\n`);
   let problems = errors.length;
   if (opts.live && mappings.length > 0) {
     const config = readConfigOrReport(out);

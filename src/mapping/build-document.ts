@@ -4,6 +4,7 @@ import { SECTION_IDS, SECTION_TITLES, type DocumentSection, type HandoffDocument
 import { toOneLine } from '../handoff/escape.js';
 import { readFieldPath } from './context.js';
 import { fieldKey } from './field-key.js';
+import { soldItemsField } from './sold-items.js';
 import { renderAt, type RenderContext } from './render-at.js';
 import type { Mapping } from './schema.js';
 
@@ -36,6 +37,13 @@ export function buildDocument(mapping: Mapping, ctx: RenderContext, labels?: Rec
       return { key, label: item.label, value, required: item.required, missing: value === null };
     });
     sections.push({ id, title: SECTION_TITLES[id], fields });
+  }
+  // What was sold goes to the scope section whatever the mapping lists there (the section is added when absent).
+  const sold = soldItemsField(ctx.line_items ?? []);
+  if (sold) {
+    const scope = sections.find((s) => s.id === 'scope');
+    if (scope) scope.fields.push(sold);
+    else sections.splice(SECTION_IDS.filter((s) => s !== 'scope' && sections.some((x) => x.id === s) && SECTION_IDS.indexOf(s) < SECTION_IDS.indexOf('scope')).length, 0, { id: 'scope', title: SECTION_TITLES.scope, fields: [sold] });
   }
   const dealName = typeof ctx.deal.dealname === 'string' ? ctx.deal.dealname : '';
   const title = toOneLine(renderAt(mapping, ['document', 'title'], mapping.document.title, ctx)) || fallbackTitle(dealName, String(ctx.deal.id ?? ''));

@@ -1,6 +1,6 @@
 // What a mapping's templates, fields and conditions can read about a deal: plain objects built from the
 // CRM-neutral deal, so a missing company/contact/owner renders empty instead of throwing.
-import type { CrmDeal, CrmPerson } from '../handoff/ports.js';
+import type { CrmDeal, CrmLineItem, CrmPerson } from '../handoff/ports.js';
 
 export interface TemplateContext {
   deal: Record<string, unknown>;
@@ -8,13 +8,31 @@ export interface TemplateContext {
   contact: Record<string, unknown>;
   contacts: Record<string, unknown>[];
   owner: Record<string, unknown>;
+  /** What was sold (empty when the CRM read none): each line item's properties plus the fields below. */
+  line_items: Record<string, unknown>[];
 }
 
 /** The roots a field path or template may start with. */
-export const CONTEXT_ROOTS = ['deal', 'company', 'contact', 'contacts', 'owner'] as const;
+export const CONTEXT_ROOTS = ['deal', 'company', 'contact', 'contacts', 'owner', 'line_items'] as const;
 
 function personContext(p: CrmPerson): Record<string, unknown> {
   return { ...p.properties, email: p.email, firstname: p.firstName, lastname: p.lastName, id: p.id };
+}
+
+/** A line item as templates see it (`item` in a line-item group, an element of `line_items`). */
+export function lineItemContext(l: CrmLineItem): Record<string, unknown> {
+  return {
+    ...l.properties,
+    id: l.id,
+    name: l.name,
+    sku: l.sku,
+    quantity: l.quantity,
+    unit_price: l.unitPrice,
+    amount: l.amount,
+    billing_frequency: l.billingFrequency,
+    term: l.term,
+    product: l.product ? { ...l.product.properties, id: l.product.id } : null,
+  };
 }
 
 export function buildTemplateContext(deal: CrmDeal): TemplateContext {
@@ -28,6 +46,7 @@ export function buildTemplateContext(deal: CrmDeal): TemplateContext {
     contact: contacts[0] ?? {},
     contacts,
     owner: owner ? { email: owner.email, firstname: owner.firstName, lastname: owner.lastName, id: owner.id } : {},
+    line_items: (deal.lineItems ?? []).map(lineItemContext),
   };
 }
 

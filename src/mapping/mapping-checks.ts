@@ -9,9 +9,13 @@ import { templatesOf } from './templates-of.js';
 import { AT_PATTERN, UNLESS_PATTERN, type MappingShapeOutput } from './schema.js';
 import { fieldKey } from './field-key.js';
 
+const formatKeyPath = (p: Path) => p.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+
 /** Names a template may read besides the CRM context; the intro message also gets `kickoff_due`. */
 export const EXTRA_TEMPLATE_ROOTS = ['people', 'handoff_url'] as const;
 export const MESSAGE_ONLY_ROOTS = ['kickoff_due'] as const;
+/** Templates of tasks generated per line item also see the line item. */
+export const ITEM_ONLY_ROOTS = ['item'] as const;
 
 type Ctx = z.RefinementCtx;
 type Path = (string | number)[];
@@ -35,34 +39,42 @@ function checkTasks(m: MappingShapeOutput, ctx: Ctx): void {
   const firstIndex = new Map<string, number>();
   const milestones = new Map<string, string>();
 
-  m.work.tasks.forEach((task, i) => {
-    const seen = firstIndex.get(task.id);
-    if (seen !== undefined) issue(ctx, ['work', 'tasks', i, 'id'], `duplicate task id '${task.id}' (also work.tasks[${seen}])`);
-    else firstIndex.set(task.id, i);
+  // Top-level tasks and the tasks of line-item groups share one id space and one dependency graph.
+  const all = [
+    ...m.work.tasks.map((task, i) => ({ task, path: ['work', 'tasks', i] as Path, group: null as number | null })),
+    ...m.work.groups.flatMap((g, gi) => g.tasks.map((task, i) => ({ task, path: ['work', 'groups', gi, 'tasks', i] as Path, group: gi }))),
+  ];
+  const firstPath = new Map<string, Path>();
+  for (const { task, path, group } of all) {
+    const seen = firstPath.get(task.id);
+    if (seen !== undefined) issue(ctx, [...path, 'id'], `duplicate task id '${task.id}' (also ${formatKeyPath(seen)})`);
+    else firstPath.set(task.id, path);
+    if (group === null) firstIndex.set(task.id, path[2] as number);
 
     if (task.assignee !== undefined && !roles.includes(task.assignee)) {
-      issue(ctx, ['work', 'tasks', i, 'assignee'], `unknown role '${task.assignee}'; declared under people: ${roleList}`);
+      issue(ctx, [...path, 'assignee'], `unknown role '${task.assignee}'; declared under people: ${roleList}`);
     }
-    if (task.milestone) {
+    if (task.milestone && group !== null) {
+      issue(ctx, [...path, 'milestone'], `a milestone is one task; tasks generated per line item cannot be milestone '${task.milestone}'`);
+    } else if (task.milestone) {
       const other = milestones.get(task.milestone);
-      if (other) issue(ctx, ['work', 'tasks', i, 'milestone'], `milestone '${task.milestone}' is already task '${other}'`);
+      if (other) issue(ctx, [...path, 'milestone'], `milestone '${task.milestone}' is already task '${other}'`);
       else milestones.set(task.milestone, task.id);
     }
-  });
+  }
 
-  const ids = new Set(firstIndex.keys());
-  m.work.tasks.forEach((task, i) => {
+  const ids = new Set(firstPath.keys());
+  for (const { task, path } of all) {
     task.after.forEach((dep, k) => {
-      if (dep === task.id) issue(ctx, ['work', 'tasks', i, 'after', k], `task '${task.id}' cannot come after itself`);
-      else if (!ids.has(dep)) issue(ctx, ['work', 'tasks', i, 'after', k], `unknown task id '${dep}' in after (tasks: ${[...ids].join(', ')})`);
+      if (dep === task.id) issue(ctx, [...path, 'after', k], `task '${task.id}' cannot come after itself`);
+      else if (!ids.has(dep)) issue(ctx, [...path, 'after', k], `unknown task id '${dep}' in after (tasks: ${[...ids].join(', ')})`);
     });
-  });
+  }
 
   // Self-references are reported above; look for longer cycles without them.
-  const cycle = findCycle(m.work.tasks.map((t) => ({ id: t.id, after: t.after.filter((d) => d !== t.id) })));
+  const cycle = findCycle(all.map(({ task: t }) => ({ id: t.id, after: t.after.filter((d) => d !== t.id) })));
   if (cycle) {
-    const at = firstIndex.get(cycle[0] ?? '') ?? 0;
-    issue(ctx, ['work', 'tasks', at, 'after'], `dependency cycle: ${cycle.join(' -> ')}`);
+    issue(ctx, [...(firstPath.get(cycle[0] ?? '') ?? ['work', 'tasks', 0]), 'after'], `dependency cycle: ${cycle.join(' -> ')}`);
   }
 }
 
@@ -131,6 +143,7 @@ function checkTemplateVariables(m: MappingShapeOutput, ctx: Ctx): void {
   for (const loc of templatesOf(m)) {
     const known: string[] = [...CONTEXT_ROOTS, ...EXTRA_TEMPLATE_ROOTS];
     if (loc.kind === 'message') known.push(...MESSAGE_ONLY_ROOTS);
+    if (loc.kind === 'item') known.push(...ITEM_ONLY_ROOTS);
     let vars: string[][];
     try {
       vars = templateVariables(loc.template);

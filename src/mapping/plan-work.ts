@@ -8,6 +8,7 @@ import { toOneLine } from '../handoff/escape.js';
 import { renderAt, type RenderContext } from './render-at.js';
 import type { Mapping, TaskSpec } from './schema.js';
 import { dependencyOrder } from './task-graph.js';
+import { concreteTasks } from './line-item-groups.js';
 import type { KeyPath } from './yaml-locate.js';
 
 /** Jira's summary limit (Asana's name is longer): cut here so the plan is sendable as is. */
@@ -41,39 +42,40 @@ export function planWork(
   calendar: Calendar,
 ): PlannedWork {
   const { work } = mapping;
-  const index = new Map(work.tasks.map((t, i) => [t.id, i]));
+  const concrete = concreteTasks(work, ctx.line_items ?? []);
   // When each task's successors may start: its due moment, or its own start when it has no due.
   const finishes = new Map<string, Date>();
   const planned = new Map<string, PlannedTask>();
 
-  for (const task of dependencyOrder(work.tasks)) {
-    const i = index.get(task.id) ?? 0;
-    const path = (...rest: KeyPath): KeyPath => ['work', 'tasks', i, ...rest];
+  for (const task of dependencyOrder(concrete)) {
+    const path = (...rest: KeyPath): KeyPath => [...task.path, ...rest];
+    const spec = task.spec;
+    const taskCtx: RenderContext = task.item ? { ...ctx, item: task.item } : ctx;
     // Dependencies are placed first (dependencyOrder), and every finish is at or after the close.
     const start = task.after.reduce<Date>((latest, dep) => {
       const f = finishes.get(dep);
       return f && f.getTime() > latest.getTime() ? f : latest;
     }, closedAt);
-    const due = task.due !== undefined ? addDuration(start, parseDuration(task.due), calendar) : null;
+    const due = spec.due !== undefined ? addDuration(start, parseDuration(spec.due), calendar) : null;
     finishes.set(task.id, due ? due.dueAt : start);
 
-    const description = task.description !== undefined ? renderAt(mapping, path('description'), task.description, ctx).trim() : '';
-    const person = task.assignee !== undefined ? people[task.assignee] : undefined;
+    const description = spec.description !== undefined ? renderAt(mapping, path('description'), spec.description, taskCtx).trim() : '';
+    const person = spec.assignee !== undefined ? people[spec.assignee] : undefined;
     planned.set(task.id, {
       id: task.id,
-      summary: summaryText(renderAt(mapping, path('summary'), task.summary, ctx), task.id),
+      summary: summaryText(renderAt(mapping, path('summary'), spec.summary, taskCtx), task.id),
       description: description === '' ? null : description,
-      assigneeRole: task.assignee ?? null,
+      assigneeRole: spec.assignee ?? null,
       assigneeEmail: person?.email ?? null,
       dueDate: due?.dueDate ?? null,
       dueAt: due?.dueAt.toISOString() ?? null,
       after: [...task.after],
-      labels: [...new Set([...work.labels, ...task.labels])],
-      fields: renderFields(mapping, task.fields, path('fields'), ctx) as Record<string, unknown>,
+      labels: [...new Set([...work.labels, ...spec.labels])],
+      fields: renderFields(mapping, spec.fields, path('fields'), taskCtx) as Record<string, unknown>,
     });
   }
 
-  const tasks = work.tasks.map((t) => planned.get(t.id)).filter((t): t is PlannedTask => t !== undefined);
+  const tasks = concrete.map((t) => planned.get(t.id)).filter((t): t is PlannedTask => t !== undefined);
   const kickoff: TaskSpec | undefined = work.tasks.find((t) => t.milestone === 'kickoff') ?? work.tasks.find((t) => t.id === 'kickoff');
   return {
     work: {

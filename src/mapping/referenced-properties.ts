@@ -38,8 +38,38 @@ export function referencedProperties(mappings: Mapping[]): { deal: string[]; com
   return { deal: sorted(found.deal), company: sorted(found.company), contact: sorted(found.contact) };
 }
 
+/** Keys of a line item's context that are not CRM properties (context.ts lineItemContext). */
+const LINE_ITEM_SYNTHETIC = new Set(['id', 'name', 'sku', 'quantity', 'unit_price', 'amount', 'billing_frequency', 'term', 'product']);
+
+/**
+ * Whether the mappings use what was sold (line-item groups, `line_items` or `item` in a template), and which extra
+ * line item / product properties they read; null when none does (line items are then not read at all).
+ */
+export function referencedLineItems(mappings: Mapping[]): { properties: string[]; productProperties: string[] } | null {
+  let used = false;
+  const properties = new Set<string>();
+  const productProperties = new Set<string>();
+  const plain = (s: string | undefined): s is string => s !== undefined && /^[A-Za-z0-9_]+$/.test(s);
+  for (const m of mappings) {
+    if (m.work.groups.length > 0) used = true;
+    for (const g of m.work.groups) for (const name of Object.keys(g.where.product ?? {})) productProperties.add(name);
+    for (const { template } of templatesOf(m)) {
+      for (const [root, prop, sub] of templateVariables(template)) {
+        if (root !== 'item' && root !== 'line_items') continue;
+        used = true;
+        // `item.x` / `line_items[0].x`: a line item property; `item.product.x`: a product property.
+        const [p, q] = root === 'line_items' && prop !== undefined && /^\d+$/.test(prop) ? [sub, undefined] : [prop, sub];
+        if (p === 'product' && plain(q)) productProperties.add(q);
+        else if (plain(p) && !LINE_ITEM_SYNTHETIC.has(p)) properties.add(p);
+      }
+    }
+  }
+  return used ? { properties: [...properties].sort(), productProperties: [...productProperties].sort() } : null;
+}
+
 /** What to ask the CRM for when reading a deal that any of these mappings may handle (DESIGN invariant 9). */
 export function dealReadRequest(mappings: Mapping[]): DealReadRequest {
   const want = referencedProperties(mappings);
-  return { dealProperties: want.deal, companyProperties: want.company, contactProperties: want.contact };
+  const lineItems = referencedLineItems(mappings);
+  return { dealProperties: want.deal, companyProperties: want.company, contactProperties: want.contact, ...(lineItems ? { lineItems } : {}) };
 }

@@ -39,5 +39,9 @@ function describeOwner(mapping: Mapping, path: KeyPath): string {
     const id = mapping.work.tasks[a]?.id;
     return id ? ` (task ${id})` : '';
   }
+  if (root === 'work' && kind === 'groups' && typeof a === 'number' && b === 'tasks' && typeof path[4] === 'number') {
+    const id = mapping.work.groups[a]?.tasks[path[4]]?.id;
+    return id ? ` (task ${id}, per line item)` : '';
+  }
   return '';
 }

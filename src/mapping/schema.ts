@@ -191,6 +191,27 @@ export const TaskSchema = strict({
 });
 export type TaskSpec = z.infer<typeof TaskSchema>;
 
+/** `*` matches any run of characters; everything else literally (SKUs often contain dots and dashes). */
+export const SKU_PATTERN = /^[^\s]{1,100}$/;
+
+/**
+ * Tasks generated once per line item that matches `where` (docs/mappings.md, "Line items"). Inside the group a
+ * task's `after` may name a sibling (the same line item's task) or any task outside the groups; a task outside
+ * may wait for a group task by its id (every generated instance). Templates see the line item as `item`.
+ */
+export const LineItemGroupSchema = strict({
+  for_each: z.literal('line_items'),
+  /** Every condition must hold; none → every line item. */
+  where: strict({
+    /** SKU, `*` as wildcard (e.g. TRAIN-*). */
+    sku: z.string().regex(SKU_PATTERN, 'expected a SKU pattern without spaces, `*` as wildcard').optional(),
+    /** The line item's product has these property values (e.g. delivery_track: training). */
+    product: z.record(z.string().regex(/^[A-Za-z0-9_]+$/, 'expected a product property name'), z.string()).optional(),
+  }).default({}),
+  tasks: z.array(TaskSchema).min(1),
+});
+export type LineItemGroupSpec = z.infer<typeof LineItemGroupSchema>;
+
 export const WorkSchema = strict({
   tool: z.enum(['jira', 'asana']),
   /** Jira project key or Asana project/team id. */
@@ -198,6 +219,8 @@ export const WorkSchema = strict({
   parent: strict({ summary: TemplateText }),
   labels: z.array(Label).default([]),
   tasks: z.array(TaskSchema).min(1),
+  /** Task groups generated per matching line item (what was sold). */
+  groups: z.array(LineItemGroupSchema).default([]),
 });
 
 export const ThreadSchema = strict({

@@ -7,8 +7,8 @@ export type KeyPath = (string | number)[];
 export interface TemplateLocation {
   path: KeyPath;
   template: string;
-  /** The Slack intro message also sees `kickoff_due`. */
-  kind: 'message' | 'text';
+  /** The Slack intro message also sees `kickoff_due`; templates of line-item groups see `item`. */
+  kind: 'message' | 'text' | 'item';
 }
 
 function jsonStrings(value: unknown, path: KeyPath, out: TemplateLocation[]): void {
@@ -34,6 +34,15 @@ export function templatesOf(m: MappingShapeOutput): TemplateLocation[] {
     text(['work', 'tasks', i, 'summary'], task.summary);
     text(['work', 'tasks', i, 'description'], task.description);
     jsonStrings(task.fields, ['work', 'tasks', i, 'fields'], out);
+  });
+  m.work.groups.forEach((group, g) => {
+    group.tasks.forEach((task, i) => {
+      out.push({ path: ['work', 'groups', g, 'tasks', i, 'summary'], template: task.summary, kind: 'item' });
+      if (task.description !== undefined) out.push({ path: ['work', 'groups', g, 'tasks', i, 'description'], template: task.description, kind: 'item' });
+      const fields: TemplateLocation[] = [];
+      jsonStrings(task.fields, ['work', 'groups', g, 'tasks', i, 'fields'], fields);
+      out.push(...fields.map((f) => ({ ...f, kind: 'item' as const })));
+    });
   });
   if (m.thread) {
     text(['thread', 'channel'], m.thread.channel);

@@ -18,6 +18,7 @@ const ctx: TemplateContext = {
   contact: {},
   contacts: [{ email: 'a@example.com' }, { email: 'b@example.com' }],
   owner: { firstname: 'Sam' },
+  line_items: [],
 };
 
 describe('renderTemplate', () => {
