@@ -1,7 +1,7 @@
 // Tasks generated per line item (work.groups): which line items a group matches, and the concrete task list —
 // top-level tasks plus one copy of each group's tasks per matching line item, with stable ids and `after`
 // resolved. Pure; plan-work.ts plans the result like any task list.
-import type { LineItemGroupSpec, Mapping, TaskSpec } from './schema.js';
+import type { LineItemWhere, Mapping, TaskSpec } from './schema.js';
 import type { KeyPath } from './yaml-locate.js';
 
 export interface ConcreteTask {
@@ -23,7 +23,7 @@ export function skuMatches(pattern: string, sku: unknown): boolean {
   return new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`, 'i').test(sku);
 }
 
-export function groupMatches(where: LineItemGroupSpec['where'], item: Record<string, unknown>): boolean {
+export function groupMatches(where: LineItemWhere, item: Record<string, unknown>): boolean {
   if (where.sku !== undefined && !skuMatches(where.sku, item.sku)) return false;
   if (where.product) {
     const product = item.product as Record<string, unknown> | null;

@@ -51,7 +51,8 @@ export function referencedLineItems(mappings: Mapping[]): { properties: string[]
   const productProperties = new Set<string>();
   const plain = (s: string | undefined): s is string => s !== undefined && /^[A-Za-z0-9_]+$/.test(s);
   for (const m of mappings) {
-    if (m.work.groups.length > 0) used = true;
+    if (m.work.groups.length > 0 || m.trigger.sold) used = true;
+    for (const name of Object.keys(m.trigger.sold?.product ?? {})) productProperties.add(name);
     for (const g of m.work.groups) for (const name of Object.keys(g.where.product ?? {})) productProperties.add(name);
     for (const { template } of templatesOf(m)) {
       for (const [root, prop, sub] of templateVariables(template)) {

@@ -86,6 +86,18 @@ export const ConditionSchema = strict({
 });
 export type Condition = z.infer<typeof ConditionSchema>;
 
+/** `*` matches any run of characters; everything else literally (SKUs often contain dots and dashes). */
+export const SKU_PATTERN = /^[^\s]{1,100}$/;
+
+/** Which line items: every condition must hold; none → every line item. */
+export const LineItemWhereSchema = strict({
+  /** SKU, `*` as wildcard (e.g. TRAIN-*). */
+  sku: z.string().regex(SKU_PATTERN, 'expected a SKU pattern without spaces, `*` as wildcard').optional(),
+  /** The line item's product has these property values (e.g. delivery_track: training). */
+  product: z.record(z.string().regex(/^[A-Za-z0-9_]+$/, 'expected a product property name'), z.string()).optional(),
+});
+export type LineItemWhere = z.infer<typeof LineItemWhereSchema>;
+
 export const TriggerSchema = strict({
   crm: z.string().regex(/^[a-z0-9-]+$/, 'expected a CRM name like hubspot').default('hubspot'),
   /** Pipeline id or label; omitted = any pipeline. */
@@ -93,6 +105,8 @@ export const TriggerSchema = strict({
   /** Stage id, stage label, or `won` (any stage the CRM marks won). */
   stage: z.string().min(1),
   when: z.array(ConditionSchema).default([]),
+  /** Only deals with at least one line item like this (the mapping chosen by what was sold). */
+  sold: LineItemWhereSchema.optional(),
 });
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
@@ -191,9 +205,6 @@ export const TaskSchema = strict({
 });
 export type TaskSpec = z.infer<typeof TaskSchema>;
 
-/** `*` matches any run of characters; everything else literally (SKUs often contain dots and dashes). */
-export const SKU_PATTERN = /^[^\s]{1,100}$/;
-
 /**
  * Tasks generated once per line item that matches `where` (docs/mappings.md, "Line items"). Inside the group a
  * task's `after` may name a sibling (the same line item's task) or any task outside the groups; a task outside
@@ -201,13 +212,7 @@ export const SKU_PATTERN = /^[^\s]{1,100}$/;
  */
 export const LineItemGroupSchema = strict({
   for_each: z.literal('line_items'),
-  /** Every condition must hold; none → every line item. */
-  where: strict({
-    /** SKU, `*` as wildcard (e.g. TRAIN-*). */
-    sku: z.string().regex(SKU_PATTERN, 'expected a SKU pattern without spaces, `*` as wildcard').optional(),
-    /** The line item's product has these property values (e.g. delivery_track: training). */
-    product: z.record(z.string().regex(/^[A-Za-z0-9_]+$/, 'expected a product property name'), z.string()).optional(),
-  }).default({}),
+  where: LineItemWhereSchema.default({}),
   tasks: z.array(TaskSchema).min(1),
 });
 export type LineItemGroupSpec = z.infer<typeof LineItemGroupSchema>;

@@ -4,6 +4,7 @@
 import type { CrmDeal, CrmPipeline, CrmStage } from '../handoff/ports.js';
 import { buildTemplateContext } from './context.js';
 import { failedCondition } from './conditions.js';
+import { groupMatches } from './line-item-groups.js';
 import type { Mapping } from './schema.js';
 
 export { dealReadRequest, referencedProperties } from './referenced-properties.js';
@@ -79,7 +80,11 @@ export function matchTrigger(
     return no(`deal is in ${where}; mapping ${mapping.name} triggers on ${wanted}`);
   }
 
-  const failed = failedCondition(trigger.when, buildTemplateContext(deal));
+  const ctx = buildTemplateContext(deal);
+  const failed = failedCondition(trigger.when, ctx);
   if (failed) return no(failed);
+  if (trigger.sold && !ctx.line_items.some((li) => groupMatches(trigger.sold!, li))) {
+    return no(`condition not met: no line item sold matches ${JSON.stringify(trigger.sold)}`);
+  }
   return { phase, reason: `deal is in ${where}: ${phase === 'closed' ? 'trigger' : 'prepare'} stage of mapping ${mapping.name}` };
 }

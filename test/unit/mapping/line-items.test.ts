@@ -7,7 +7,8 @@ import { buildHandoff } from '../../../src/mapping/build-handoff.js';
 import { formatMappingError, parseMapping } from '../../../src/mapping/load-mappings.js';
 import { dealReadRequest } from '../../../src/mapping/referenced-properties.js';
 import { skuMatches } from '../../../src/mapping/line-item-groups.js';
-import { BASE_LINES, deal, mustParse } from './helpers.js';
+import { matchTrigger } from '../../../src/mapping/trigger.js';
+import { BASE_LINES, deal, mustParse, PIPELINES, withLine } from './helpers.js';
 
 const GROUPS = [
   '  groups:', // 22
@@ -110,5 +111,21 @@ describe('line-item groups: validation points at the line', () => {
     const lines = [...base];
     lines[19] = '    - { id: first, summary: First, assignee: lead, after: [training], due: 1 business day }';
     expect(errorsOf(lines).join('\n')).toMatch(/dependency cycle: .*first/);
+  });
+});
+
+describe('trigger.sold: the mapping chosen by what the deal contains', () => {
+  const m = mustParse(withLine(4, '  stage: closedwon\n  sold: { product: { delivery_track: training } }'));
+
+  it('hands off only deals with a matching line item, and says why not', () => {
+    expect(matchTrigger(m, deal({ lineItems: sold }), PIPELINES).phase).toBe('closed');
+    const no = matchTrigger(m, deal({ lineItems: [sold[0]!] }), PIPELINES);
+    expect(no.phase).toBeNull();
+    expect(no.reason).toBe('condition not met: no line item sold matches {"product":{"delivery_track":"training"}}');
+    expect(matchTrigger(m, deal(), PIPELINES).phase).toBeNull(); // no line items read or sold
+  });
+
+  it('makes the deal read ask for line items and the product property it tests', () => {
+    expect(dealReadRequest([m]).lineItems).toEqual({ properties: [], productProperties: ['delivery_track'] });
   });
 });
