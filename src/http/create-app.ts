@@ -16,7 +16,8 @@ import { jiraWebhookRouter } from './jira-webhook-receiver.js';
 import { asanaWebhookRouter } from './asana-webhook-receiver.js';
 import { feedbackFormRouter } from './feedback-form.js';
 import type { ChatConnector } from '../handoff/ports.js';
-import { dashboardRouter, type DashboardDeps } from '../dashboard/dashboard-router.js';
+import { dashboardRouter } from '../dashboard/dashboard-router.js';
+import type { DashboardDeps } from '../dashboard/dashboard-deps.js';
 import { dashboardApiRouter } from '../dashboard/dashboard-api.js';
 
 export interface AppDeps {
