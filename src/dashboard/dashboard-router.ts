@@ -25,9 +25,8 @@ import {
 import { oidcProvider } from './auth/oidc-provider.js';
 import { filterOptions, queryBoard } from './queries/board-query.js';
 import { parseBoardQuery } from './board-params.js';
-import { kickoffTasksOf } from './dashboard-api.js';
 import { queryHandoffDetail } from './queries/handoff-detail-query.js';
-import { cachedInsights } from './queries/insights-query.js';
+import { cachedInsights, kickoffTasksOf } from './queries/insights-query.js';
 import { handoffsPage } from './pages/handoffs-page.js';
 import { handoffPage } from './pages/handoff-page.js';
 import { insightsPage } from './pages/insights-page.js';
