@@ -2,8 +2,8 @@
 // Every problem is reported at once, one line each, so an operator fixes them in one pass.
 import { z } from 'zod';
 import { parseDuration } from '../handoff/durations.js';
-import { parseUsers, type DashboardUser } from '../dashboard/auth/parse-users.js';
-import type { OidcSettings } from '../dashboard/auth/oidc-provider.js';
+import { parseUsers, type DashboardUser } from './parse-users.js';
+import type { OidcSettings } from './oidc-settings.js';
 
 function durationCheck(text: string, ctx: z.RefinementCtx): void {
   try {
