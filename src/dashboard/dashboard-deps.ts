@@ -7,6 +7,7 @@ import type { Store } from '../store/database.js';
 import type { BatonQueues } from '../queue/queues.js';
 import type { LoadedMapping, MappingError } from '../mapping/load-mappings.js';
 import type { Connectors } from '../runtime/build-connectors.js';
+import type { PayloadEvents } from '../handoff/deal-file.js';
 import type { AuthProvider } from './auth/auth-provider.js';
 import type { LoginLimits } from './auth/login-rate-limit.js';
 
@@ -19,6 +20,8 @@ export interface DashboardDeps {
   mappings: () => LoadedMapping[];
   mappingErrors: () => MappingError[];
   connectors: Pick<Connectors, 'crm' | 'workTools' | 'chat' | 'crmWriter' | 'breaker'>;
+  /** The CRM's webhook parser, for a payload pasted into the admin preview. */
+  crmPayloadEvents: PayloadEvents;
   now?: () => Date;
   /** Default: passwords from BATON_USERS. An OIDC provider is added here. */
   providers?: AuthProvider[];

@@ -247,7 +247,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   router.post('/admin/preview', ...post(admin), async (req, res) => {
     const body = req.body as Record<string, unknown>;
     const input = { mapping: text(body.mapping, 200), deal: text(body.deal), dealId: text(body.dealId, 64), closedAt: text(body.closedAt, 64) };
-    const result = await previewMapping(deps.mappings(), deps.connectors.crm, input);
+    const result = await previewMapping(deps.mappings(), deps.connectors.crm, input, deps.crmPayloadEvents);
     send(res, previewPage(ctxOf(req, res), deps.mappings(), { ...input, crmLive: deps.connectors.crm.mode === 'live' }, result), 'error' in result ? 422 : 200);
   });
 
