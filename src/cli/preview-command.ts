@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { CrmDeal } from '../handoff/ports.js';
 import { parseHubSpotWebhook } from '../../connectors/hubspot/parse-webhook.js';
 import { readDealFile } from '../handoff/deal-file.js';
+import { processEnv } from '../config/environment.js';
 import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mappings.js';
 import { buildHandoff, type BuiltHandoff } from '../mapping/build-handoff.js';
 import { renderDocumentMarkdown } from '../handoff/render-markdown.js';
@@ -19,7 +20,7 @@ export interface PreviewOptions {
 }
 
 export async function previewCommand(opts: PreviewOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { mappings, errors } = await loadMappingsFromDir(opts.dir, process.env);
+  const { mappings, errors } = await loadMappingsFromDir(opts.dir, processEnv());
   const found = mappings.find((m) => m.mapping.name === opts.mapping);
   if (!found) {
     for (const e of errors) out.write(`${formatMappingError(e)}\n`);
