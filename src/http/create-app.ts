@@ -4,7 +4,7 @@ import type { BatonConfig } from '../config/read-env-options.js';
 import type { Logger } from '../log/create-logger.js';
 import type { Store } from '../store/database.js';
 import type { BatonQueues } from '../queue/queues.js';
-import type { HealthMonitor } from '../runtime/health-monitor.js';
+import type { HealthSignal } from '../observability/health-signal.js';
 import { hubspotWebhookRouter } from './hubspot-webhook-receiver.js';
 import { handoffsApiRouter } from './handoffs-api.js';
 import { requireApiToken } from './require-api-token.js';
@@ -25,7 +25,7 @@ export interface AppDeps {
   logger: Logger;
   store: Store;
   queues: BatonQueues;
-  health: HealthMonitor;
+  health: HealthSignal;
   now?: () => number;
   /** Opens the feedback modal from a Slack button (the watching work); absent = no modal. */
   chat?: ChatConnector;
