@@ -2,6 +2,7 @@
 // checks and document refresh all read a deal here. Live CRM first, asking for every property the loaded
 // mappings use (src/mapping/referenced-properties.ts); without credentials, a saved sample deal.
 import type { CrmDeal, CrmEvent } from '../src/handoff/ports.js';
+import { dealFromSnapshot } from '../src/handoff/deal-file.js';
 import type { JobDeps } from './job-deps.js';
 import { dealReadRequest } from '../src/mapping/trigger.js';
 
@@ -26,22 +27,4 @@ export async function readDeal(deps: JobDeps, event: CrmEvent): Promise<{ deal: 
   if (read.source !== 'none') return read;
   if (event.snapshot) return { deal: dealFromSnapshot(event), source: 'payload' };
   return read;
-}
-
-/** A deal built only from what a payload carried: no company/contacts/owner records, so those fields show as missing. */
-export function dealFromSnapshot(event: CrmEvent): CrmDeal {
-  const s = event.snapshot!;
-  return {
-    crm: event.crm,
-    accountId: event.accountId,
-    id: event.dealId,
-    properties: s.properties,
-    pipelineId: s.pipelineId,
-    stageId: s.stageId,
-    url: null,
-    archived: false,
-    company: null,
-    contacts: [],
-    owner: null,
-  };
 }

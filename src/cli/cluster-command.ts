@@ -4,9 +4,13 @@
 // gracefully and the command exits 0 when every child did.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { DEFAULT_WORKER_PORT } from '../config/read-env-options.js';
+import { processEnv } from '../config/environment.js';
+import { readConfigOrReport } from './read-config.js';
 
 export async function clusterCommand(opts: { workers: number }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  // Read here too, so a configuration problem is reported once rather than by every process.
+  const config = readConfigOrReport(out);
+  if (!config) return 1;
   const self = process.argv[1]!;
   const execArgv = process.execArgv; // keeps `--import tsx` when run from source
   const roles = ['server', ...Array.from({ length: opts.workers }, () => 'worker')];
@@ -14,8 +18,8 @@ export async function clusterCommand(opts: { workers: number }, out: NodeJS.Writ
     const name = role === 'server' ? 'server' : `worker-${i}`;
     // Workers on one machine cannot share a port: worker N listens (/healthz, /metrics) on BATON_WORKER_PORT + N
     // (0 stays 0: each picks a free port).
-    const basePort = Number(process.env.BATON_WORKER_METRICS_PORT || process.env.BATON_WORKER_PORT || DEFAULT_WORKER_PORT);
-    const env = role === 'worker' ? { ...process.env, BATON_WORKER_METRICS_PORT: '', BATON_WORKER_PORT: String(basePort > 0 ? basePort + i : 0) } : process.env;
+    const basePort = config.workerPort;
+    const env = role === 'worker' ? { ...processEnv(), BATON_WORKER_METRICS_PORT: '', BATON_WORKER_PORT: String(basePort > 0 ? basePort + i : 0) } : processEnv();
     const proc = spawn(process.execPath, [...execArgv, self, role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [proc.stdout!, proc.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => out.write(`[${name}] ${line}\n`));

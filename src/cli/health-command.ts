@@ -4,10 +4,11 @@
 // commands and a HEALTHCHECK cannot see which, so without a role it asks both ports: healthy when a
 // Baton listener answered and every listener that answered said healthy. Exit 0 healthy, 1 not.
 import { readConfigOrReport } from './read-config.js';
+import { processEnv } from '../config/environment.js';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
-export async function healthCommand(role: string | undefined, out: NodeJS.WritableStream = process.stdout, env = process.env): Promise<number> {
+export async function healthCommand(role: string | undefined, out: NodeJS.WritableStream = process.stdout, env = processEnv()): Promise<number> {
   if (role !== undefined && role !== 'start' && role !== 'server' && role !== 'worker') {
     out.write(`unknown role ${role}: use start, server or worker (or none to ask both ports)\n`);
     return 1;

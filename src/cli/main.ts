@@ -4,6 +4,7 @@
 // the dashboard and the store, which would cost seconds of start-up per process.
 import { Command } from 'commander';
 import type { ProcessRole } from './run-process.js';
+import { processEnv } from '../config/environment.js';
 
 const runProcess = async (role: ProcessRole) => (await import('./run-process.js')).runProcess(role);
 
@@ -27,7 +28,7 @@ program
 program
   .command('validate')
   .description('check every mapping in a directory; prints file:line:col for each error, exit 1 if any')
-  .argument('[dir]', 'mappings directory', process.env.MAPPINGS_DIR || './mappings')
+  .argument('[dir]', 'mappings directory', processEnv().MAPPINGS_DIR || './mappings')
   .option('--live', 'also check each mapping against HubSpot, Jira/Asana and Slack (needs their credentials)')
   .action(async (dir: string, opts: { live?: boolean }) => {
     process.exitCode = await (await import('./validate-command.js')).validateCommand(dir, process.stdout, opts);
@@ -38,7 +39,7 @@ program
   .description('show the document, task plan and intro a deal would produce (calls nothing)')
   .requiredOption('-m, --mapping <name>', 'mapping name')
   .requiredOption('-d, --deal <file>', 'deal JSON: a saved deal or a HubSpot workflow webhook payload')
-  .option('--dir <dir>', 'mappings directory', process.env.MAPPINGS_DIR || './mappings')
+  .option('--dir <dir>', 'mappings directory', processEnv().MAPPINGS_DIR || './mappings')
   .option('--closed-at <iso>', 'close time (default now)')
   .option('--json', 'print JSON instead of text')
   .action(async (opts: { mapping: string; deal: string; dir: string; closedAt?: string; json?: boolean }) => {

@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import type { CrmDeal } from '../handoff/ports.js';
 import { parseHubSpotWebhook } from '../../connectors/hubspot/parse-webhook.js';
-import { dealFromSnapshot } from '../../jobs/read-deal.js';
+import { readDealFile } from '../handoff/deal-file.js';
+import { processEnv } from '../config/environment.js';
 import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mappings.js';
 import { buildHandoff, type BuiltHandoff } from '../mapping/build-handoff.js';
 import { renderDocumentMarkdown } from '../handoff/render-markdown.js';
@@ -19,7 +20,7 @@ export interface PreviewOptions {
 }
 
 export async function previewCommand(opts: PreviewOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { mappings, errors } = await loadMappingsFromDir(opts.dir, process.env);
+  const { mappings, errors } = await loadMappingsFromDir(opts.dir, processEnv());
   const found = mappings.find((m) => m.mapping.name === opts.mapping);
   if (!found) {
     for (const e of errors) out.write(`${formatMappingError(e)}\n`);
@@ -28,7 +29,7 @@ export async function previewCommand(opts: PreviewOptions, out: NodeJS.WritableS
   }
   let deal: CrmDeal;
   try {
-    deal = readDealFile(JSON.parse(await readFile(opts.deal, 'utf8')));
+    deal = readDealFile(JSON.parse(await readFile(opts.deal, 'utf8')), (p) => parseHubSpotWebhook(p).events);
   } catch (e) {
     out.write(`cannot read deal from ${opts.deal}: ${(e as Error).message}\n`);
     return 1;
@@ -42,15 +43,6 @@ export async function previewCommand(opts: PreviewOptions, out: NodeJS.WritableS
   const requests = previewRequests(built, found.mapping.name);
   out.write(opts.json ? `${JSON.stringify({ ...built, requests }, null, 2)}\n` : formatPreview(built, closedAt, requests));
   return 0;
-}
-
-/** A saved CrmDeal, or a HubSpot workflow-webhook payload carrying the deal's properties. */
-export function readDealFile(json: unknown): CrmDeal {
-  if (json && typeof json === 'object' && 'crm' in json && 'properties' in json && 'id' in json) return json as CrmDeal;
-  const parsed = parseHubSpotWebhook(json);
-  const event = parsed.events.find((e) => e.snapshot);
-  if (!event) throw new Error('expected a deal (CrmDeal JSON) or a HubSpot workflow webhook payload with properties');
-  return dealFromSnapshot(event);
 }
 
 /** The exact API requests the live connectors would send (ids Jira/Slack assign shown as <placeholders>). */

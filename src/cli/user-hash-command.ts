@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { hashPassword } from '../dashboard/auth/password-hash.js';
-import { ROLES } from '../dashboard/auth/parse-users.js';
+import { ROLES } from '../config/parse-users.js';
 
 export const MIN_PASSWORD_LENGTH = 10;
 

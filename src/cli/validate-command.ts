@@ -2,11 +2,12 @@
 // file:line:col; with --live also every problem against the connected systems. Exit 1 if any.
 import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mappings.js';
 import { readConfigOrReport } from './read-config.js';
+import { processEnv } from '../config/environment.js';
 import { runPreflight, formatPreflightLine } from '../preflight/run-preflight.js';
 import { unlimited } from '../../connectors/common/rate-limiter.js';
 
 export async function validateCommand(dir: string, out: NodeJS.WritableStream = process.stdout, opts: { live?: boolean } = {}): Promise<number> {
-  const { mappings, errors } = await loadMappingsFromDir(dir, process.env);
+  const { mappings, errors } = await loadMappingsFromDir(dir, processEnv());
   for (const e of errors) out.write(`${formatMappingError(e)}\n`);
   for (const m of mappings) out.write(`ok ${m.file}: mapping ${m.mapping.name} (${m.mapping.work.tasks.length} tasks${m.mapping.work.groups.length ? `, ${m.mapping.work.groups.length} per-line-item groups` : ''})\n`);
   let problems = errors.length;

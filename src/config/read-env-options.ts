@@ -2,8 +2,8 @@
 // Every problem is reported at once, one line each, so an operator fixes them in one pass.
 import { z } from 'zod';
 import { parseDuration } from '../handoff/durations.js';
-import { parseUsers, type DashboardUser } from '../dashboard/auth/parse-users.js';
-import type { OidcSettings } from '../dashboard/auth/oidc-provider.js';
+import { parseUsers, type DashboardUser } from './parse-users.js';
+import type { OidcSettings } from './oidc-settings.js';
 
 function durationCheck(text: string, ctx: z.RefinementCtx): void {
   try {
@@ -154,6 +154,7 @@ const EnvSchema = z
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl(),
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl(),
     OTEL_SERVICE_NAME: z.preprocess(emptyToUndefined, z.string().default('baton')),
+    OTEL_TRACES_SAMPLER: optionalString,
   });
 
 /** Half a Jira configuration is a mistake, not dry-run: name the missing pieces. */
@@ -243,8 +244,8 @@ export interface BatonConfig {
   };
   /** Dashboard sign-in: users from BATON_USERS, the session-signing secret, session lifetime. */
   dashboard: { users: DashboardUser[]; sessionSecret: string | undefined; sessionTtlMs: number; oidc: OidcSettings | null };
-  /** OpenTelemetry: the OTLP/HTTP traces URL (undefined = tracing off) and the service name. */
-  tracing: { tracesUrl: string | undefined; serviceName: string };
+  /** OpenTelemetry: the OTLP/HTTP traces URL (undefined = tracing off), the service name, and OTEL_TRACES_SAMPLER when set. */
+  tracing: { tracesUrl: string | undefined; serviceName: string; sampler?: string | undefined };
   /** Every secret value, so the logger can scrub them from any string that reaches a log line. */
   secrets: string[];
 }
@@ -345,6 +346,7 @@ export function readEnvOptions(env: Record<string, string | undefined> = process
     tracing: {
       tracesUrl: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`),
       serviceName: e.OTEL_SERVICE_NAME,
+      sampler: e.OTEL_TRACES_SAMPLER,
     },
     secrets,
   };

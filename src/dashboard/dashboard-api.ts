@@ -8,16 +8,7 @@ import { basename } from 'node:path';
 import { adminView, type AdminViewDeps } from './admin/admin-view.js';
 import { parseBoardQuery } from './board-params.js';
 import { queryBoard } from './queries/board-query.js';
-import { cachedInsights } from './queries/insights-query.js';
-
-export function kickoffTasksOf(mappings: LoadedMapping[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const { mapping } of mappings) {
-    const t = mapping.work.tasks.find((x) => x.milestone === 'kickoff') ?? mapping.work.tasks.find((x) => x.id === 'kickoff');
-    if (t) out.set(mapping.name, t.id);
-  }
-  return out;
-}
+import { cachedInsights, kickoffTasksOf } from './queries/insights-query.js';
 
 export function dashboardApiRouter(deps: AdminViewDeps & { store: Store; mappings: () => LoadedMapping[]; now?: () => Date }): Router {
   const router = express.Router();

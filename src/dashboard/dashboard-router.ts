@@ -3,20 +3,13 @@
 // form a CSRF token. Mounted by src/http/create-app.ts next to /api (which keeps its bearer token).
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { Redis } from 'ioredis';
-import type { BatonConfig } from '../config/read-env-options.js';
-import type { Logger } from '../log/create-logger.js';
-import type { Store } from '../store/database.js';
-import type { BatonQueues } from '../queue/queues.js';
-import type { LoadedMapping, MappingError } from '../mapping/load-mappings.js';
-import type { Connectors } from '../runtime/build-connectors.js';
 import { ASSETS } from './assets.js';
 import { html, type Html } from './html.js';
 import { errorPage, type PageContext } from './layout.js';
 import { passwordProvider, type AuthProvider, type SignedInUser } from './auth/auth-provider.js';
 import { authenticate, authLocals, localPath, requireCsrf, requireRole, requireSameOrigin, requireUser } from './auth/auth-middleware.js';
 import { checkCsrf, csrfToken } from './auth/csrf.js';
-import { loginRateLimiter, type LoginLimits } from './auth/login-rate-limit.js';
+import { loginRateLimiter } from './auth/login-rate-limit.js';
 import {
   clearPendingSignIn,
   clearSession,
@@ -32,9 +25,8 @@ import {
 import { oidcProvider } from './auth/oidc-provider.js';
 import { filterOptions, queryBoard } from './queries/board-query.js';
 import { parseBoardQuery } from './board-params.js';
-import { kickoffTasksOf } from './dashboard-api.js';
 import { queryHandoffDetail } from './queries/handoff-detail-query.js';
-import { cachedInsights } from './queries/insights-query.js';
+import { cachedInsights, kickoffTasksOf } from './queries/insights-query.js';
 import { handoffsPage } from './pages/handoffs-page.js';
 import { handoffPage } from './pages/handoff-page.js';
 import { insightsPage } from './pages/insights-page.js';
@@ -44,21 +36,7 @@ import { adminView } from './admin/admin-view.js';
 import { retryStep } from './admin/retry-step.js';
 import { previewMapping } from './admin/preview-mapping.js';
 import { QUEUES_PATH, queuesBoardHeaders, queuesBoardRouter } from './admin/queues-board.js';
-
-export interface DashboardDeps {
-  config: BatonConfig;
-  logger: Logger;
-  store: Store;
-  queues: BatonQueues;
-  redis: Redis;
-  mappings: () => LoadedMapping[];
-  mappingErrors: () => MappingError[];
-  connectors: Pick<Connectors, 'crm' | 'workTools' | 'chat' | 'crmWriter' | 'breaker'>;
-  now?: () => Date;
-  /** Default: passwords from BATON_USERS. An OIDC provider is added here. */
-  providers?: AuthProvider[];
-  loginLimits?: LoginLimits;
-}
+import type { DashboardDeps } from './dashboard-deps.js';
 
 const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -269,7 +247,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   router.post('/admin/preview', ...post(admin), async (req, res) => {
     const body = req.body as Record<string, unknown>;
     const input = { mapping: text(body.mapping, 200), deal: text(body.deal), dealId: text(body.dealId, 64), closedAt: text(body.closedAt, 64) };
-    const result = await previewMapping(deps.mappings(), deps.connectors.crm, input);
+    const result = await previewMapping(deps.mappings(), deps.connectors.crm, input, deps.crmPayloadEvents);
     send(res, previewPage(ctxOf(req, res), deps.mappings(), { ...input, crmLive: deps.connectors.crm.mode === 'live' }, result), 'error' in result ? 422 : 200);
   });
 

@@ -10,37 +10,49 @@ import { startWorkers } from '../runtime/start-workers.js';
 import { DEMO_SIGNATURE_VERSIONS, postDemoWebhooks } from './demo-webhooks.js';
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../dashboard/auth/password-hash.js';
+import { processEnv, type Env } from '../config/environment.js';
 
 const exitWhenDone = process.argv.includes('--exit');
 
-// The demo signs its own webhooks, so it needs a client secret and an API token: invent local ones
-// when none are set. Real credentials, when present, are used as they are.
-process.env.HUBSPOT_CLIENT_SECRET ||= 'demo-client-secret-not-for-production';
-process.env.BATON_API_TOKEN ||= 'demo-api-token';
-// The demo's first webhook is a workflow "Send a webhook" action, which HubSpot signs with v2 (no
-// timestamp): like an operator using workflow webhooks, the demo enables v2 beside v3.
-process.env.HUBSPOT_SIGNATURE_VERSIONS ||= DEMO_SIGNATURE_VERSIONS;
-process.env.BATON_SAMPLE_DEALS_DIR ||= join(process.cwd(), 'mappings', 'samples');
-process.env.BATON_QUEUE_PREFIX ||= 'baton-demo';
-process.env.DATABASE_URL ||= `sqlite:${join(process.env.BATON_DATA_DIR || './data', 'demo.db')}`;
-process.env.LOG_LEVEL ||= 'warn';
-// The dashboard needs a user: without BATON_USERS the demo makes a one-off admin with a random password.
-let demoPassword: string | null = null;
-if (!process.env.BATON_USERS) {
-  demoPassword = randomBytes(9).toString('base64url');
-  process.env.BATON_USERS = `demo:admin:${await hashPassword(demoPassword)}`;
+const { env, demoPassword } = await demoSettings(processEnv());
+
+/** The demo's settings over this process's environment, passed to the config explicitly (the environment is never written). */
+async function demoSettings(given: Env): Promise<{ env: Env; demoPassword: string | null }> {
+  // The dashboard needs a user: without BATON_USERS the demo makes a one-off admin with a random password.
+  let demoPassword: string | null = null;
+  let users = given.BATON_USERS;
+  if (!users) {
+    demoPassword = randomBytes(9).toString('base64url');
+    users = `demo:admin:${await hashPassword(demoPassword)}`;
+  }
+  const env: Env = {
+    ...given,
+    // The demo signs its own webhooks, so it needs a client secret and an API token: invent local ones
+    // when none are set. Real credentials, when present, are used as they are.
+    HUBSPOT_CLIENT_SECRET: given.HUBSPOT_CLIENT_SECRET || 'demo-client-secret-not-for-production',
+    BATON_API_TOKEN: given.BATON_API_TOKEN || 'demo-api-token',
+    // The demo's first webhook is a workflow "Send a webhook" action, which HubSpot signs with v2 (no
+    // timestamp): like an operator using workflow webhooks, the demo enables v2 beside v3.
+    HUBSPOT_SIGNATURE_VERSIONS: given.HUBSPOT_SIGNATURE_VERSIONS || DEMO_SIGNATURE_VERSIONS,
+    BATON_SAMPLE_DEALS_DIR: given.BATON_SAMPLE_DEALS_DIR || join(process.cwd(), 'mappings', 'samples'),
+    BATON_QUEUE_PREFIX: given.BATON_QUEUE_PREFIX || 'baton-demo',
+    DATABASE_URL: given.DATABASE_URL || `sqlite:${join(given.BATON_DATA_DIR || './data', 'demo.db')}`,
+    LOG_LEVEL: given.LOG_LEVEL || 'warn',
+    BATON_USERS: users,
+    BATON_SESSION_SECRET: given.BATON_SESSION_SECRET || randomBytes(32).toString('base64url'),
+  };
+  return { env, demoPassword };
 }
-process.env.BATON_SESSION_SECRET ||= randomBytes(32).toString('base64url');
 
 async function main() {
-  const config = readConfigOrReport(process.stderr);
+  const config = readConfigOrReport(process.stderr, env);
   if (!config) process.exit(1);
   // A fresh demo each run: its own SQLite file and queue prefix.
   if (config.databaseUrl?.startsWith('sqlite:')) {
     const file = config.databaseUrl.slice('sqlite:'.length);
     await Promise.all(['', '-wal', '-shm'].map((s) => rm(file + s, { force: true })));
   }
-  const rt = await buildRuntime(config);
+  const rt = await buildRuntime(config, { env });
   await Promise.all(rt.queues.all().map((q) => q.obliterate({ force: true })));
   const server = await startServer(rt);
   const workers = await startWorkers(rt);

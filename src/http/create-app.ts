@@ -4,7 +4,7 @@ import type { BatonConfig } from '../config/read-env-options.js';
 import type { Logger } from '../log/create-logger.js';
 import type { Store } from '../store/database.js';
 import type { BatonQueues } from '../queue/queues.js';
-import type { HealthMonitor } from '../runtime/health-monitor.js';
+import type { HealthSignal } from '../observability/health-signal.js';
 import { hubspotWebhookRouter } from './hubspot-webhook-receiver.js';
 import { handoffsApiRouter } from './handoffs-api.js';
 import { requireApiToken } from './require-api-token.js';
@@ -16,7 +16,8 @@ import { jiraWebhookRouter } from './jira-webhook-receiver.js';
 import { asanaWebhookRouter } from './asana-webhook-receiver.js';
 import { feedbackFormRouter } from './feedback-form.js';
 import type { ChatConnector } from '../handoff/ports.js';
-import { dashboardRouter, type DashboardDeps } from '../dashboard/dashboard-router.js';
+import { dashboardRouter } from '../dashboard/dashboard-router.js';
+import type { DashboardDeps } from '../dashboard/dashboard-deps.js';
 import { dashboardApiRouter } from '../dashboard/dashboard-api.js';
 
 export interface AppDeps {
@@ -24,7 +25,7 @@ export interface AppDeps {
   logger: Logger;
   store: Store;
   queues: BatonQueues;
-  health: HealthMonitor;
+  health: HealthSignal;
   now?: () => number;
   /** Opens the feedback modal from a Slack button (the watching work); absent = no modal. */
   chat?: ChatConnector;

@@ -6,7 +6,7 @@ import type { Queue } from 'bullmq';
 import { verifyHubSpotSignature, type SignatureVersion } from '../../connectors/hubspot/verify-signature.js';
 import { parseHubSpotWebhook, WebhookShapeError } from '../../connectors/hubspot/parse-webhook.js';
 import type { IngestJob } from '../queue/job-schemas.js';
-import type { HealthMonitor } from '../runtime/health-monitor.js';
+import type { HealthSignal } from '../observability/health-signal.js';
 import type { Logger } from '../log/create-logger.js';
 import type { Metrics } from '../observability/metrics.js';
 
@@ -17,7 +17,7 @@ export interface HubSpotReceiverDeps {
   signatureVersions?: readonly SignatureVersion[];
   maxBytes: number;
   eventsQueue: Queue;
-  health: HealthMonitor;
+  health: HealthSignal;
   logger: Logger;
   /** Counters for /metrics (optional so the receiver can be mounted without them). */
   metrics?: Pick<Metrics, 'webhooks' | 'webhookEvents'>;

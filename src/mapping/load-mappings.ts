@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { interpolateEnv } from './interpolate-env.js';
-import { MappingSchema, type Mapping } from './schema.js';
+import { MappingShape, type Mapping } from './schema.js';
+import { checkMapping } from './mapping-checks.js';
 import { formatPath, lineCol, locatePath, pathAtOffset, type KeyPath } from './yaml-locate.js';
 
 export interface MappingError {
@@ -31,6 +32,9 @@ type Env = Record<string, string | undefined>;
 export function formatMappingError(e: MappingError): string {
   return `${e.file}:${e.line}:${e.column}: ${e.path}: ${e.message}`;
 }
+
+/** The shape (schema.ts) and then the checks that need the whole mapping (mapping-checks.ts). */
+const MappingSchema = MappingShape.superRefine(checkMapping);
 
 /** Aliases expand on conversion: bound them so a "billion laughs" file cannot blow up memory. */
 const MAX_ALIAS_COUNT = 100;

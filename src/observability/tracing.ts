@@ -3,12 +3,16 @@
 // webhook → events → route → handoff chain is one trace. The OTel packages are imported only when on, so
 // a process without an endpoint loads and registers nothing.
 import type { Telemetry } from 'bullmq';
-import type { Logger } from '../log/create-logger.js';
+
+/** The log calls tracing makes; structural, so observability needs nothing of src/log (a pino Logger fits). */
+type Logger = Record<'info' | 'warn' | 'error', (fields: object, message: string) => void>;
 
 export interface TracingOptions {
   /** Full OTLP/HTTP traces URL (…/v1/traces); undefined = tracing off. */
   tracesUrl: string | undefined;
   serviceName: string;
+  /** OTEL_TRACES_SAMPLER (from the config): when set, the SDK takes its sampler from the environment instead of Baton's. */
+  sampler?: string | undefined;
 }
 
 interface ActiveTracing {
@@ -114,7 +118,7 @@ async function load(opts: TracingOptions & { tracesUrl: string }, logger: Logger
       .merge(resources.resourceFromAttributes({ 'service.name': opts.serviceName })),
     // OTLP/HTTP with JSON bodies (this exporter's encoding); headers, timeouts, compression: OTEL_EXPORTER_OTLP_* env.
     spanProcessors: [new sdk.BatchSpanProcessor(new OTLPTraceExporter({ url: opts.tracesUrl }))],
-    ...(process.env.OTEL_TRACES_SAMPLER ? {} : { sampler: new sdk.ParentBasedSampler({ root: workRootsOnly }) }),
+    ...(opts.sampler ? {} : { sampler: new sdk.ParentBasedSampler({ root: workRootsOnly }) }),
   });
   // Registers the provider, an AsyncLocalStorage context manager (a processor's queue.add sees its job's
   // span) and the W3C propagator bullmq-otel writes into each job's options.

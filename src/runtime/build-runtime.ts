@@ -2,6 +2,7 @@
 // mappings and connectors. Server and worker processes share this; each uses what it needs.
 import type { Redis } from 'ioredis';
 import type { BatonConfig } from '../config/read-env-options.js';
+import { processEnv, type Env } from '../config/environment.js';
 import { createLogger, type Logger } from '../log/create-logger.js';
 import { openStore, describeStore, pingStore, type Store } from '../store/database.js';
 import { migrateToLatest } from '../store/migrations.js';
@@ -35,7 +36,8 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger } = {}): Promise<Runtime> {
+/** `env`: what `${NAME}` in the mappings reads (default: this process's environment). */
+export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger; env?: Env } = {}): Promise<Runtime> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel, secrets: config.secrets });
   const store = openStore({
     databaseUrl: config.databaseUrl,
@@ -60,7 +62,7 @@ export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger 
   await health.check();
   health.start();
 
-  const loaded = await loadMappingsFromDir(config.mappingsDir, process.env);
+  const loaded = await loadMappingsFromDir(config.mappingsDir, opts.env ?? processEnv());
   for (const e of loaded.errors) logger.error({ mappingError: formatMappingError(e) }, 'mapping rejected');
   logger.info({ mappings: loaded.mappings.map((m) => m.mapping.name), dir: config.mappingsDir }, 'mappings loaded');
   let mappings: LoadedMapping[] = loaded.mappings;

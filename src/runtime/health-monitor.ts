@@ -2,14 +2,9 @@
 // round trip per request, and /readyz can answer with the latest truth.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/create-logger.js';
+import type { HealthSignal, HealthState } from '../observability/health-signal.js';
 
-export interface HealthState {
-  redis: boolean;
-  store: boolean;
-  checkedAt: number;
-}
-
-export class HealthMonitor {
+export class HealthMonitor implements HealthSignal {
   private state: HealthState = { redis: false, store: false, checkedAt: 0 };
   private timer: NodeJS.Timeout | undefined;
 

@@ -3,7 +3,8 @@
 // row by the tool's issue/task id or key.
 import type { Store } from './database.js';
 import { nowIso, storableText } from './column-codecs.js';
-import type { TaskCategory, TaskStatusRecord } from './watch-tables.js';
+import type { TaskCategory } from '../handoff/ports.js';
+import type { TaskStatusRecord } from './watch-tables.js';
 
 export interface TaskStatusRow {
   handoffId: string;

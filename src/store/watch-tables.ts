@@ -4,8 +4,6 @@
 import type { ColumnType, Selectable } from 'kysely';
 import type { TaskCategory } from '../handoff/ports.js';
 
-export type { TaskCategory };
-
 type JsonText = string;
 type IsoTime = string;
 type AutoId = ColumnType<number, never, never>;

@@ -3,7 +3,7 @@
 import { conditionHolds } from '../mapping/conditions.js';
 import type { TemplateContext } from '../mapping/context.js';
 import { UNLESS_PATTERN, type Condition, type Unless } from '../mapping/schema.js';
-import type { TaskCategory } from '../store/watch-tables.js';
+import type { TaskCategory } from '../handoff/ports.js';
 
 export type WatchCondition =
   | { kind: 'none' }

@@ -1,7 +1,7 @@
 // What the admin page shows, read once for the page and for /api/dashboard/admin: each connector's mode,
 // rate, limiter backlog, circuit and last error; failed and dead-lettered work; the mappings and the
 // validation errors of rejected ones.
-import type { DashboardDeps } from '../dashboard-router.js';
+import type { DashboardDeps } from '../dashboard-deps.js';
 import type { AdminView, ConnectorStatus } from '../pages/admin-page.js';
 import { countInbox, INBOX_STUCK_AFTER_MS } from '../../store/inbox-repo.js';
 import { lastStepError, queryFailedChecks, queryFailedSteps, rateLimitBacklogMs } from '../queries/admin-query.js';

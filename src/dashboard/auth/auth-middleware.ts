@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AuthProvider, SignedInUser } from './auth-provider.js';
 import { readSession, type CookieOptions } from './session-cookie.js';
 import { checkCsrf, csrfToken } from './csrf.js';
-import type { Role } from './parse-users.js';
+import type { Role } from '../../config/parse-users.js';
 
 export interface AuthLocals {
   user: SignedInUser | null;

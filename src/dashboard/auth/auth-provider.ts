@@ -5,7 +5,7 @@
 // as they are.
 import type { Request } from 'express';
 import { createHash } from 'node:crypto';
-import type { DashboardUser, Role } from './parse-users.js';
+import type { DashboardUser, Role } from '../../config/parse-users.js';
 import { verifyAgainstDecoy, verifyPassword } from './password-hash.js';
 
 export interface SignedInUser {

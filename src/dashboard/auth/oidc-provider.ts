@@ -5,22 +5,8 @@
 import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { AuthProvider, SignedInUser } from './auth-provider.js';
-import type { Role } from './parse-users.js';
-
-export interface OidcSettings {
-  issuerUrl: string;
-  clientId: string;
-  clientSecret: string;
-  /** Shown on the sign-in button. */
-  label: string;
-  scopes: string;
-  /** The ID token (or userinfo) claim listing the user's groups. */
-  groupsClaim: string;
-  /** Members of any of these are admins. */
-  adminGroups: string[];
-  /** Members of any of these are viewers; empty = everyone the identity provider signs in for this app. */
-  viewerGroups: string[];
-}
+import type { Role } from '../../config/parse-users.js';
+import type { OidcSettings } from '../../config/oidc-settings.js';
 
 const PROVIDER_ID = 'oidc';
 

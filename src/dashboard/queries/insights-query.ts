@@ -2,6 +2,7 @@
 // parsing), grouped in memory; 10,000 handoffs are a few hundred kilobytes of rows.
 import { sql } from 'kysely';
 import type { Store } from '../../store/database.js';
+import type { LoadedMapping } from '../../mapping/load-mappings.js';
 import { groupBy, quantile } from '../stats.js';
 import { dashDb, num, watchTables } from './dashboard-db.js';
 import { feedbackScores, type FeedbackScores } from './feedback-query.js';
@@ -36,6 +37,16 @@ interface CacheEntry {
   refreshing: boolean;
 }
 const cache = new WeakMap<Store, CacheEntry>();
+
+/** Mapping name → the id of its kickoff task (the `kickoff` milestone, else the task called kickoff). */
+export function kickoffTasksOf(mappings: LoadedMapping[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const { mapping } of mappings) {
+    const t = mapping.work.tasks.find((x) => x.milestone === 'kickoff') ?? mapping.work.tasks.find((x) => x.id === 'kickoff');
+    if (t) out.set(mapping.name, t.id);
+  }
+  return out;
+}
 
 /**
  * Insights are aggregates over months of handoffs: recomputed at most once a minute per process, in

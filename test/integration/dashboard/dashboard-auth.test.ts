@@ -163,6 +163,18 @@ describe('dashboard authorization', () => {
     }
   });
 
+  it('previews a pasted HubSpot workflow payload with the CRM parser the runtime passes in', async () => {
+    const admin = await signedIn('admin');
+    const payload = { portalId: 1, dealId: 9, properties: { dealname: { value: 'Pasted Payload Deal', timestamp: 1 }, dealstage: { value: 'closedwon', timestamp: 1 } } };
+    const preview = await admin.post('/admin/preview', { _csrf: await admin.csrf('/admin'), mapping: 'services-onboarding', deal: JSON.stringify(payload), dealId: '', closedAt: '' });
+    expect(preview.status).toBe(200);
+    expect(preview.text).toContain('Pasted Payload Deal');
+    expect(preview.text).toMatch(/Missing: [^<]*Scope sold/);
+    const junk = await admin.post('/admin/preview', { _csrf: await admin.csrf('/admin'), mapping: 'services-onboarding', deal: '{"hello":1}', dealId: '', closedAt: '' });
+    expect(junk.status).toBe(422);
+    expect(junk.text).toContain('cannot read the deal');
+  });
+
   it('rate-limits failed sign-ins per IP and user in Redis, even for the right password', async () => {
     const name = 'ana';
     const c = anon();

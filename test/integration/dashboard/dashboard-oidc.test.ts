@@ -7,7 +7,8 @@ import { startBaton, type Harness } from '../../helpers/baton-harness.js';
 import { freePort } from '../../helpers/free-port.js';
 import { OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, startOidcStandin } from '../../standins/oidc-standin.js';
 import { DashboardClient } from './dashboard-client.js';
-import { oidcProvider, roleFromGroups, sessionVersion, type OidcSettings } from '../../../src/dashboard/auth/oidc-provider.js';
+import { oidcProvider, roleFromGroups, sessionVersion } from '../../../src/dashboard/auth/oidc-provider.js';
+import type { OidcSettings } from '../../../src/config/oidc-settings.js';
 import { readEnvOptions } from '../../../src/config/read-env-options.js';
 
 describe('OIDC sign-in over HTTP', () => {

@@ -3,8 +3,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, html, raw, safeHref } from '../../../src/dashboard/html.js';
-import { hashPassword, parsePasswordHash, verifyPassword } from '../../../src/dashboard/auth/password-hash.js';
-import { parseUsers } from '../../../src/dashboard/auth/parse-users.js';
+import { hashPassword, verifyPassword } from '../../../src/dashboard/auth/password-hash.js';
+import { parsePasswordHash } from '../../../src/config/password-hash-format.js';
+import { parseUsers } from '../../../src/config/parse-users.js';
 import { sign, unsign } from '../../../src/dashboard/auth/session-cookie.js';
 import { checkCsrf, csrfToken } from '../../../src/dashboard/auth/csrf.js';
 import { localPath } from '../../../src/dashboard/auth/auth-middleware.js';

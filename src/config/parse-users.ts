@@ -2,7 +2,7 @@
 //   JSON     [{"name":"ana","role":"admin","hash":"scrypt$..."}]
 //   compact  ana:admin:scrypt$...,ben:viewer:scrypt$...
 // Hashes never contain ':' or ',' (base64url), so the compact form needs no quoting.
-import { parsePasswordHash, type ParsedHash } from './password-hash.js';
+import { parsePasswordHash, type ParsedHash } from './password-hash-format.js';
 
 export const ROLES = ['viewer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
