@@ -6,9 +6,7 @@ import { dealFromSnapshot } from '../../jobs/read-deal.js';
 import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mappings.js';
 import { buildHandoff, type BuiltHandoff } from '../mapping/build-handoff.js';
 import { renderDocumentMarkdown } from '../handoff/render-markdown.js';
-import { plannedJiraRequests } from '../../connectors/jira/planned-requests.js';
-import { plannedAsanaRequests } from '../../connectors/asana/planned-requests.js';
-import { buildIntroText, mentionOrName } from '../../connectors/slack/intro-text.js';
+import { requestPlanners } from '../runtime/request-planners.js';
 
 export interface PreviewOptions {
   mapping: string;
@@ -53,25 +51,12 @@ export function readDealFile(json: unknown): CrmDeal {
   return dealFromSnapshot(event);
 }
 
-/** The exact API requests the live connectors would send (ids Jira/Slack assign shown as <placeholders>). */
+/** The exact API requests the live connectors would send (ids Jira/Slack assign shown as <placeholders>): the same builders dry-run records with. */
 export function previewRequests(b: BuiltHandoff, mapping: string) {
   const handoffId = '<handoff id>';
-  const people = b.people;
   return {
-    work: (b.work.tool === 'jira' ? plannedJiraRequests : plannedAsanaRequests)({ plan: b.work, document: b.document, handoffId, mapping }),
-    slack: b.intro.channel
-      ? {
-          method: 'chat.postMessage',
-          body: {
-            channel: b.intro.channel,
-            ...(b.intro.threadTs ? { thread_ts: b.intro.threadTs } : {}),
-            text: buildIntroText(b.intro.text, mentionOrName(people.sales_rep, null), mentionOrName(people.project_lead, null)),
-            parse: 'none',
-            unfurl_links: false,
-            metadata: { event_type: 'baton_handoff_intro', event_payload: { handoff_id: handoffId } },
-          },
-        }
-      : null,
+    work: requestPlanners.work[b.work.tool]({ plan: b.work, document: b.document, handoffId, mapping }),
+    slack: b.intro.channel ? requestPlanners.intro({ intro: { ...b.intro, channel: b.intro.channel }, people: b.people, handoffId }) : null,
   };
 }
 
