@@ -3,12 +3,14 @@ import type { Server } from 'node:http';
 import type { Runtime } from './build-runtime.js';
 import express from 'express';
 import { createApp } from '../http/create-app.js';
+import { buildInbound } from './build-inbound.js';
 import { metricsRouter } from '../http/metrics-route.js';
 import type { RunningWorkers } from './start-workers.js';
 
 export async function startServer(rt: Runtime): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const app = createApp({
     config: rt.config,
+    inbound: buildInbound(rt.config),
     logger: rt.logger,
     store: rt.store,
     queues: rt.queues,
