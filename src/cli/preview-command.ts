@@ -1,12 +1,12 @@
 // `baton preview --mapping NAME --deal deal.json`: what a closed deal would become, calling nothing.
 import { readFile } from 'node:fs/promises';
 import type { CrmDeal } from '../handoff/ports.js';
-import { parseHubSpotWebhook } from '../../connectors/hubspot/parse-webhook.js';
 import { dealFromSnapshot } from '../../jobs/read-deal.js';
 import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mappings.js';
 import { buildHandoff, type BuiltHandoff } from '../mapping/build-handoff.js';
 import { renderDocumentMarkdown } from '../handoff/render-markdown.js';
 import { requestPlanners } from '../runtime/request-planners.js';
+import { crmPayloads } from '../runtime/build-inbound.js';
 
 export interface PreviewOptions {
   mapping: string;
@@ -45,8 +45,9 @@ export async function previewCommand(opts: PreviewOptions, out: NodeJS.WritableS
 /** A saved CrmDeal, or a HubSpot workflow-webhook payload carrying the deal's properties. */
 export function readDealFile(json: unknown): CrmDeal {
   if (json && typeof json === 'object' && 'crm' in json && 'properties' in json && 'id' in json) return json as CrmDeal;
-  const parsed = parseHubSpotWebhook(json);
-  const event = parsed.events.find((e) => e.snapshot);
+  const parsed = crmPayloads.parse(json);
+  if (!parsed.ok) throw new Error(parsed.error);
+  const event = parsed.value.events.find((e) => e.snapshot);
   if (!event) throw new Error('expected a deal (CrmDeal JSON) or a HubSpot workflow webhook payload with properties');
   return dealFromSnapshot(event);
 }

@@ -32,10 +32,12 @@ export interface RequestVerifier {
 /** A verified body's content, or what is malformed about it (the receiver's 400). */
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
-export interface InboundWebhook<T> extends RequestVerifier {
+export interface PayloadParser<T> {
   /** Normalises a body already parsed as JSON. */
   parse(body: unknown): ParseResult<T>;
 }
+
+export interface InboundWebhook<T> extends RequestVerifier, PayloadParser<T> {}
 
 /** A CRM's webhook delivery, normalised. */
 export interface CrmDelivery {
