@@ -6,7 +6,7 @@ import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mapping
 import { buildHandoff, type BuiltHandoff } from '../mapping/build-handoff.js';
 import { renderDocumentMarkdown } from '../handoff/render-markdown.js';
 import { requestPlanners } from '../runtime/request-planners.js';
-import { crmPayloads } from '../runtime/build-inbound.js';
+import { crmPayloads } from '../runtime/crm-payloads.js';
 
 export interface PreviewOptions {
   mapping: string;

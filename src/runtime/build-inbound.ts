@@ -3,8 +3,7 @@
 // refuses every delivery and names the setting. A second CRM is one more line here.
 import type { BatonConfig } from '../config/read-env-options.js';
 import type { InboundPorts } from '../http/create-app.js';
-import type { CrmDelivery, PayloadParser } from '../handoff/inbound-ports.js';
-import { createHubSpotWebhook, hubspotPayloads } from '../../connectors/hubspot/hubspot-webhook.js';
+import { createHubSpotWebhook } from '../../connectors/hubspot/hubspot-webhook.js';
 import { createJiraWebhook } from '../../connectors/jira/jira-webhook.js';
 import { createAsanaWebhook } from '../../connectors/asana/asana-webhook.js';
 import { createSlackRequestVerifier } from '../../connectors/slack/slack-request-verifier.js';
@@ -18,6 +17,3 @@ export function buildInbound(config: BatonConfig): InboundPorts {
     slack: createSlackRequestVerifier(slack.signingSecret ?? ''),
   };
 }
-
-/** The CRM's webhook bodies without a signature: a saved payload given to `baton preview` or the admin preview. */
-export const crmPayloads: PayloadParser<CrmDelivery> = hubspotPayloads;
