@@ -4,8 +4,7 @@
 // the call harmlessly instead of creating a second issue or message.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { CreatedWork, PostedMessage, StepProgress } from '../src/handoff/ports.js';
-import { isPermanent, isRetryable, RetryableError } from '../src/handoff/errors.js';
-import { passFence, runFenced, RunFenceLostError } from '../connectors/common/run-fence.js';
+import { isPermanent, isRetryable, RetryableError, RunFenceLostError } from '../src/handoff/errors.js';
 import type { JobDeps } from './job-deps.js';
 import type { HandoffJob } from '../src/queue/job-schemas.js';
 import type { BuiltHandoff } from '../src/mapping/build-handoff.js';
@@ -127,7 +126,7 @@ export async function processHandoffJob(deps: JobDeps, job: Job, data: HandoffJo
   if (held && 'busyForMs' in held) waitForOtherRun(deps, data.handoffId, held.busyForMs);
   const lease = held?.lease;
   try {
-    return await (lease ? runFenced(() => lease.renew(), () => runHandoff(deps, job, data)) : runHandoff(deps, job, data));
+    return await (lease ? deps.fencing.runFenced(() => lease.renew(), () => runHandoff(deps, job, data)) : runHandoff(deps, job, data));
   } catch (e) {
     if (e instanceof RunFenceLostError) deps.logger.warn({ handoffId: data.handoffId, err: e.message }, 'handoff run stopped: another run holds it');
     throw e;
@@ -219,7 +218,7 @@ async function runStep(ctx: StepContext, step: StepRow): Promise<void> {
   const id = step.stepId as HandoffStepId;
   const runner = STEP_RUNNERS[id];
   if (!runner) throw new UnrecoverableError(`unknown step ${id}`);
-  await passFence(); // still ours before saying the step runs again
+  await deps.fencing.passFence(); // still ours before saying the step runs again
   const started = await startStep(deps.store, handoff.id, id);
   const at = (point: StepPoint) => deps.onStepPoint?.({ handoffId: handoff.id, stepId: id, point });
   ctx.progress = {

@@ -7,6 +7,7 @@ import type { LoadedMapping } from '../src/mapping/load-mappings.js';
 import type { Metrics } from '../src/observability/metrics.js';
 import type { RunLeases } from './run-lease.js';
 import type { ChatConnector, CrmConnector, CrmWriter, WorkToolConnector } from '../src/handoff/ports.js';
+import type { RunFencing } from '../src/handoff/fence-ports.js';
 
 /** Moments inside a handoff step: `first-save` as a connector records its first created object, `after-call` once the call returned and before the step is marked done. */
 export type StepPoint = 'first-save' | 'after-call';
@@ -29,6 +30,8 @@ export interface JobDeps {
   metrics?: Metrics;
   /** One run per handoff at a time (jobs/run-lease.ts); absent in tests that build deps by hand. */
   leases?: RunLeases;
+  /** Sets a run's fence, which every live connector request passes (connectors/common/run-fence.ts). */
+  fencing: RunFencing;
   /**
    * Called at each StepPoint of a handoff step. Unset in production; the crash tests set it to SIGKILL the worker
    * there (test/helpers/crash-worker.ts), to prove a crash between an API call and its record loses nothing.

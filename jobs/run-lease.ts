@@ -4,7 +4,7 @@
 // a run whose lease expired (stalled) cannot take it back after another run held and released it.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RunFenceLostError } from '../connectors/common/run-fence.js';
+import { RunFenceLostError } from '../src/handoff/errors.js';
 
 export interface RunLease {
   /** Extends the lease by its TTL; throws RunFenceLostError when it is no longer held. */

@@ -1,7 +1,7 @@
 // Turns whatever an Asana call threw (a superagent error from the asana v3 SDK, or a network failure) into
 // RetryableError / PermanentError so jobs never look at HTTP details. Messages are for an admin: what
 // Baton was doing (mapping, task), Asana's own words (errors[0].message), and what to change. Never the token.
-import { parseRetryAfter, redactSecrets } from '../common/http-failure.js';
+import { isObject, parseRetryAfter, redactSecrets, type HttpFailure } from '../common/http-failure.js';
 import { PermanentError, RetryableError } from '../../src/handoff/errors.js';
 
 export const CONNECTOR = 'asana';
@@ -16,19 +16,8 @@ const NETWORK_CODES = new Set([
   'ECONNABORTED', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** The HTTP facts of a failed call, as far as they are known. */
-export interface AsanaFailure {
-  status?: number;
-  /** Response headers, lower-cased names. */
-  headers?: Record<string, string | undefined>;
-  /** Asana's error body: {"errors":[{"message","help","phrase"}]}. */
-  body?: unknown;
-  networkCode?: string;
-  /** The client gave up waiting (superagent's timeout). */
-  timedOut?: boolean;
-  /** A success whose body was not JSON (superagent's parse error): its first bytes. */
-  malformedBody?: string;
-}
+/** The HTTP facts of a failed Asana call; its error body is {"errors":[{"message","help","phrase"}]}. */
+export type AsanaFailure = HttpFailure;
 
 export interface AsanaErrorContext {
   /** What Baton was doing, e.g. 'creating task "kickoff"'. */
@@ -177,14 +166,8 @@ export function classifyAsanaFailure(f: AsanaFailure, ctx: AsanaErrorContext, ca
   return new PermanentError(say(`${where}: Asana answered ${s}${suffix}`), CONNECTOR, fieldFromMessage(said), opts);
 }
 
-
-
 /** The error for an SDK call that resolved to something other than a JSON object (raw text of a non-JSON body). */
 export function malformedAnswer(ctx: AsanaErrorContext, body: unknown): RetryableError {
   const failure: AsanaFailure = { malformedBody: typeof body === 'string' ? body.slice(0, 120) : '' };
   return classifyAsanaFailure(failure, ctx) as RetryableError;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,6 +1,8 @@
 // Connectors without credentials record what they would have sent instead of calling out. The record
 // is keyed by the same idempotency key a live connector uses as its marker, so a retried step finds
-// its earlier record exactly as a live one finds its Jira label or Slack metadata.
+// its earlier record exactly as a live one finds its Jira label or Slack metadata. What a record holds is
+// what the live connector would send, built by that connector's own planner (src/handoff/planned-request-ports.ts),
+// which src/runtime passes in.
 import type {
   ChannelMessageRequest,
   ChatConnector,
@@ -17,16 +19,12 @@ import type {
   WorkToolConnector,
   WriteBackRequest,
 } from '../../src/handoff/ports.js';
-
-import { dealUpdateRequest, milestoneProperties, noteCreateRequest, writeBackProperties } from '../hubspot/write-requests.js';
-import { plannedJiraRequests } from '../jira/planned-requests.js';
-import { plannedAsanaRequests } from '../asana/planned-requests.js';
-import { buildIntroText, mentionOrName } from '../slack/intro-text.js';
+import type { PlanCrmWrites, PlanIntroRequest, PlanWorkRequests } from '../../src/handoff/planned-request-ports.js';
 
 /** Deterministic fake ids so a retried step returns what the first attempt returned. */
 const fakeId = (key: string, suffix: string) => `dry-${Buffer.from(key).toString('base64url').slice(-10)}-${suffix}`;
 
-export function createDryRunWorkTool(tool: 'jira' | 'asana', sink: DryRunSink): WorkToolConnector {
+export function createDryRunWorkTool(tool: 'jira' | 'asana', sink: DryRunSink, planRequests: PlanWorkRequests): WorkToolConnector {
   return {
     tool,
     mode: 'dry-run',
@@ -42,7 +40,7 @@ export function createDryRunWorkTool(tool: 'jira' | 'asana', sink: DryRunSink): 
       };
       // The exact requests the live connector would send (ids the tool assigns shown as <placeholders>).
       const planned = { plan: req.plan, document: req.document, handoffId: req.handoffId, mapping: req.mapping };
-      const payload = { ...summaryOfPlan, requests: tool === 'jira' ? plannedJiraRequests(planned) : plannedAsanaRequests(planned) };
+      const payload = { ...summaryOfPlan, requests: planRequests(planned) };
       await sink.record({ handoffId: req.handoffId, connector: tool, action: 'createWork', idempotencyKey: req.idempotencyKey, payload });
       return { parent: { id: fakeId(req.idempotencyKey, 'parent'), key: null, url: null }, tasks, notes: [] };
     },
@@ -53,21 +51,16 @@ export function createDryRunWorkTool(tool: 'jira' | 'asana', sink: DryRunSink): 
   };
 }
 
-export function createDryRunChat(sink: DryRunSink): ChatConnector {
+export function createDryRunChat(sink: DryRunSink, planIntro: PlanIntroRequest): ChatConnector {
   return {
     tool: 'slack',
     mode: 'dry-run',
     async postIntro(req: PostIntroRequest): Promise<PostedMessage> {
       const ts = `${1_700_000_000 + (Buffer.from(req.idempotencyKey).reduce((a, b) => (a * 31 + b) % 100_000_000, 7))}.000100`;
-      const payload = {
-        channel: req.intro.channel,
-        thread_ts: req.intro.threadTs,
-        // As the live connector builds it, with people named in plain text (no Slack lookups in dry-run).
-        text: buildIntroText(req.intro.text, mentionOrName(req.people.sales_rep, null), mentionOrName(req.people.project_lead, null)),
-        parse: 'none',
-        unfurl_links: false,
-        metadata: { event_type: 'baton_handoff_intro', event_payload: { handoff_id: req.handoffId } },
-      };
+      // As the live connector builds it, with people named in plain text (no lookups in dry-run); the record
+      // always states the thread (null: a new one).
+      const { body } = planIntro({ intro: req.intro, people: req.people, handoffId: req.handoffId });
+      const payload = { channel: req.intro.channel, thread_ts: req.intro.threadTs, ...body };
       await sink.record({ handoffId: req.handoffId, connector: 'slack', action: 'postIntro', idempotencyKey: req.idempotencyKey, payload });
       return { channel: req.intro.channel, ts, threadTs: req.intro.threadTs ?? ts };
     },
@@ -89,26 +82,24 @@ export function createDryRunChat(sink: DryRunSink): ChatConnector {
 export const DRY_RUN_NOTE_ID = '<id of the note created above>';
 
 /**
- * The exact HubSpot writes the live writer (connectors/hubspot/hubspot-writer.ts) would send, built by the same
- * functions (connectors/hubspot/write-requests.ts): method, path and body; ids HubSpot assigns as <placeholders>.
+ * The exact writes the live CRM writer would send, built by the same functions (for HubSpot
+ * connectors/hubspot/write-requests.ts): method, path and body; ids the CRM assigns as <placeholders>.
  */
-export function createDryRunCrmWriter(crm: 'hubspot', sink: DryRunSink): CrmWriter {
-  const note = (dealId: string, text: string, marker: string) => noteCreateRequest({ dealId, note: text, marker, at: new Date() });
+export function createDryRunCrmWriter(crm: string, sink: DryRunSink, planWrites: PlanCrmWrites): CrmWriter {
   return {
     crm,
     mode: 'dry-run',
     async writeBack(req: WriteBackRequest): Promise<{ noteId: string | null }> {
-      const requests = [note(req.dealId, req.note, req.handoffId), dealUpdateRequest(req.dealId, writeBackProperties(req, DRY_RUN_NOTE_ID))];
+      const requests = planWrites.writeBack(req, DRY_RUN_NOTE_ID);
       await sink.record({ handoffId: req.handoffId, connector: crm, action: 'writeBack', idempotencyKey: req.idempotencyKey, payload: { dealId: req.dealId, requests } });
       return { noteId: null };
     },
     async writeMilestone(req: MilestoneWriteRequest): Promise<void> {
-      const payload = { dealId: req.dealId, milestone: req.milestone, requests: [dealUpdateRequest(req.dealId, milestoneProperties(req))] };
+      const payload = { dealId: req.dealId, milestone: req.milestone, requests: planWrites.milestone(req) };
       await sink.record({ handoffId: req.handoffId, connector: crm, action: 'writeMilestone', idempotencyKey: req.idempotencyKey, payload });
     },
     async addNote(req: NoteRequest): Promise<{ noteId: string | null }> {
-      // The live writer marks this note with the idempotency key (handoffId:purpose), not the handoff id.
-      const payload = { dealId: req.dealId, requests: [note(req.dealId, req.note, req.idempotencyKey)] };
+      const payload = { dealId: req.dealId, requests: planWrites.note(req) };
       await sink.record({ handoffId: req.handoffId, connector: crm, action: 'addNote', idempotencyKey: req.idempotencyKey, payload });
       return { noteId: null };
     },

@@ -1,6 +1,6 @@
 // Turns whatever a HubSpot call threw into RetryableError / PermanentError (src/handoff/errors.ts) so jobs never
 // look at HTTP details. Messages are written for an admin: what happened, and what to change. Never the token.
-import { parseRetryAfter, redactSecrets } from '../common/http-failure.js';
+import { formatWait, isObject, parseRetryAfter, redactSecrets, type HttpFailure } from '../common/http-failure.js';
 import { PermanentError, RetryableError } from '../../src/handoff/errors.js';
 
 export const CONNECTOR = 'hubspot';
@@ -17,18 +17,8 @@ const NETWORK_CODES = new Set([
   'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** The HTTP facts of a failed call, as far as they are known. */
-export interface HubSpotFailure {
-  status?: number;
-  /** Response headers, lower-cased names. */
-  headers?: Record<string, string | undefined>;
-  /** HubSpot's JSON error body ({message, category, policyName, errors[…]}), parsed when possible. */
-  body?: unknown;
-  /** Network-level failure code (ECONNRESET…). */
-  networkCode?: string;
-  /** A success whose body was not JSON (the SDK's JSON.parse failed): the parser's message. */
-  malformedBody?: string;
-}
+/** The HTTP facts of a failed HubSpot call; its error body is {message, category, policyName, errors[…]}. */
+export type HubSpotFailure = HttpFailure;
 
 export interface ClassifyContext {
   /** What Baton was doing, e.g. "getDeal(123)". Goes into the message. */
@@ -121,7 +111,7 @@ export function classifyFailure(f: HubSpotFailure, ctx: ClassifyContext, cause?:
       const wait = Math.min(retryAfter ?? MAX_RETRY_AFTER_MS, MAX_RETRY_AFTER_MS);
       return new RetryableError(
         say(
-          `HubSpot ${op}: the account's DAILY API limit is used up; retrying in ${fmt(wait)} ` +
+          `HubSpot ${op}: the account's DAILY API limit is used up; retrying in ${formatWait(wait)} ` +
             `(capped at 1 h; the limit resets at midnight in the HubSpot account's time zone)`,
         ),
         CONNECTOR,
@@ -134,7 +124,7 @@ export function classifyFailure(f: HubSpotFailure, ctx: ClassifyContext, cause?:
     else if (policy === 'TEN_SECONDLY_ROLLING' || /ten_secondly/i.test(hsMessage)) wait = TEN_SECONDLY_BACKOFF_MS;
     else wait = DEFAULT_429_BACKOFF_MS;
     return new RetryableError(
-      say(`HubSpot ${op}: rate limited (429${policy ? ` ${policy}` : ''}); retrying in ${fmt(wait)}`),
+      say(`HubSpot ${op}: rate limited (429${policy ? ` ${policy}` : ''}); retrying in ${formatWait(wait)}`),
       CONNECTOR,
       wait,
       { ...opts, reason: 'rate-limited' },
@@ -208,7 +198,6 @@ export function classifyFailure(f: HubSpotFailure, ctx: ClassifyContext, cause?:
   );
 }
 
-
 // HubSpot 403 bodies list what is missing in errors[].context.requiredGranularScopes (or requiredScopes).
 function requiredScopes(body: Record<string, unknown>): string[] | undefined {
   const out = new Set<string>();
@@ -252,16 +241,4 @@ function propertyNameFrom(body: Record<string, unknown>, message: string): strin
   }
   const quoted = /[Pp]roperty \\?"([^"\\]+)\\?"/.exec(message) ?? /\\?"name\\?":\\?"([^"\\]+)\\?"/.exec(message);
   return quoted?.[1];
-}
-
-
-function fmt(ms: number): string {
-  if (ms >= 60 * 60 * 1000 && ms % (60 * 60 * 1000) === 0) return `${ms / 3_600_000} h`;
-  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`;
-  if (ms >= 1000) return `${Math.round(ms / 1000)} s`;
-  return `${ms} ms`;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

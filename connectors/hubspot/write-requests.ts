@@ -4,6 +4,7 @@
 // only writes change HubSpot.
 import { PermanentError } from '../../src/handoff/errors.js';
 import type { MilestoneWriteRequest, WriteBackRequest } from '../../src/handoff/ports.js';
+import type { PlanCrmWrites } from '../../src/handoff/planned-request-ports.js';
 import { CONNECTOR } from './classify-error.js';
 import { formatNoteBody } from './note-body.js';
 
@@ -69,3 +70,16 @@ export function hubspotDate(day: string): string {
   }
   return String(ms);
 }
+
+/**
+ * The writes as the PlanCrmWrites port names them (dry-run records, preview). Markers as the live writer sets
+ * them: the write-back's note carries the handoff id, a later note its idempotency key (handoffId:purpose).
+ */
+export const plannedHubSpotWrites: PlanCrmWrites = {
+  writeBack: (req, noteId) => [
+    noteCreateRequest({ dealId: req.dealId, note: req.note, marker: req.handoffId, at: new Date() }),
+    dealUpdateRequest(req.dealId, writeBackProperties(req, noteId)),
+  ],
+  milestone: (req) => [dealUpdateRequest(req.dealId, milestoneProperties(req))],
+  note: (req) => [noteCreateRequest({ dealId: req.dealId, note: req.note, marker: req.idempotencyKey, at: new Date() })],
+};

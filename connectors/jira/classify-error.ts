@@ -2,7 +2,7 @@
 // timeouts, a bulk-create element error) into RetryableError / PermanentError (src/handoff/errors.ts), so
 // jobs never look at HTTP details. Messages are written for an admin: what happened and what to change.
 // They never carry the API token (or the Basic header derived from it).
-import { parseRetryAfter, redactSecrets } from '../common/http-failure.js';
+import { formatWait, isObject, parseRetryAfter, redactSecrets, type HttpFailure } from '../common/http-failure.js';
 import { PermanentError, RetryableError } from '../../src/handoff/errors.js';
 
 export const CONNECTOR = 'jira';
@@ -15,19 +15,11 @@ const NETWORK_CODES = new Set([
   'ECONNABORTED', 'ERR_NETWORK', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** The HTTP facts of a failed call, as far as they are known. */
-export interface JiraFailure {
-  status?: number;
-  /** Response headers, lower-cased names. */
-  headers?: Record<string, string | undefined>;
-  /** Jira's JSON error body: {errorMessages: string[], errors: {field: message}} (bulk: {issues, errors[]}). */
-  body?: unknown;
-  /** Network-level failure code (ECONNRESET, ECONNABORTED for an axios timeout…). */
-  networkCode?: string;
-  timedOut?: boolean;
-  /** A 2xx/3xx answer whose body was not JSON (axios strict parsing): its first bytes. */
-  malformedBody?: string;
-}
+/**
+ * The HTTP facts of a failed Jira call; its error body is {errorMessages: string[], errors: {field: message}}
+ * (bulk: {issues, errors[]}).
+ */
+export type JiraFailure = HttpFailure;
 
 export interface JiraErrorContext {
   /** What Baton was doing, e.g. "create the parent issue in DEL". */
@@ -118,7 +110,7 @@ export function classifyJiraFailure(f: JiraFailure, ctx: JiraErrorContext, cause
     const wait = retryAfterMs(f.headers, now);
     const reason = f.headers?.['ratelimit-reason'];
     return new RetryableError(
-      say(`${where}Jira rate-limited ${ctx.operation} (429${reason ? ` ${reason}` : ''}); ${wait !== undefined ? `retrying in ${fmt(wait)}` : 'will retry with backoff'}`),
+      say(`${where}Jira rate-limited ${ctx.operation} (429${reason ? ` ${reason}` : ''}); ${wait !== undefined ? `retrying in ${formatWait(wait)}` : 'will retry with backoff'}`),
       CONNECTOR,
       wait,
       { ...opts, reason: 'rate-limited' },
@@ -261,17 +253,6 @@ function headerRecord(headers: unknown): Record<string, string | undefined> {
   return out;
 }
 
-
 function clip(text: string, max = 300): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function fmt(ms: number): string {
-  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`;
-  if (ms >= 1000) return `${Math.round(ms / 1000)} s`;
-  return `${ms} ms`;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -9,14 +9,18 @@ import { passFence } from '../common/run-fence.js';
 import { CONNECTOR, classifyJiraError, type JiraErrorContext } from './classify-error.js';
 
 export interface JiraClientOptions {
+  /** JIRA_BASE_URL, e.g. https://your-site.atlassian.net (or a stand-in in tests). */
   baseUrl: string;
+  /** JIRA_EMAIL: the Atlassian account the API token belongs to. */
   email: string;
+  /** JIRA_API_TOKEN. */
   apiToken: string;
   limiter: RateLimiter;
+  /** Shared by every worker through the limiter. */
   requestsPerSecond: number;
   timeoutMs: number;
   logger?: Logger;
-  /** Shared circuit breaker; none when absent. */
+  /** Shared circuit breaker (connectors/common/circuit-breaker.ts); none when absent. */
   breaker?: CircuitBreaker;
 }
 

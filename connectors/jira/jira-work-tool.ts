@@ -3,10 +3,7 @@
 // under retries: progress saved by earlier attempts comes first, then the marker-label search, and only
 // what is still missing is created — once Jira's search can be trusted to show a create whose answer was
 // lost (ambiguous-create.ts). All I/O, no business rules.
-import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { CircuitBreaker } from '../common/circuit-breaker.js';
-import type { RateLimiter } from '../common/rate-limiter.js';
 import { PermanentError } from '../../src/handoff/errors.js';
 import type { CreatedWork, CreateWorkRequest, WorkToolConnector } from '../../src/handoff/ports.js';
 import { awaitSearchSettled, DEFAULT_SEARCH_SETTLE_MS, sendCreate } from './ambiguous-create.js';
@@ -14,7 +11,7 @@ import { bulkCreateTasks, type BulkItem } from './bulk-create-tasks.js';
 import { CONNECTOR } from './classify-error.js';
 import { blocksLinkExists, findMarkedIssues, type FoundIssue } from './find-marked-issues.js';
 import { parentCreate, taskCreate } from './issue-payloads.js';
-import { createJiraCall, type JiraCall } from './jira-client.js';
+import { createJiraCall, type JiraCall, type JiraClientOptions } from './jira-client.js';
 import { readJiraTasks } from './read-task-status.js';
 import { linkId } from './markers.js';
 import { runPreflight, type JiraPreflightRequest } from './preflight.js';
@@ -24,20 +21,8 @@ import { createUserDirectory } from './user-directory.js';
 
 export type { JiraPreflightRequest } from './preflight.js';
 
-export interface JiraOptions {
-  /** JIRA_BASE_URL, e.g. https://your-site.atlassian.net (or a stand-in in tests). */
-  baseUrl: string;
-  /** JIRA_EMAIL: the Atlassian account the API token belongs to. */
-  email: string;
-  /** JIRA_API_TOKEN. */
-  apiToken: string;
-  limiter: RateLimiter;
-  /** Shared by every worker through the limiter. */
-  requestsPerSecond: number;
-  timeoutMs: number;
-  logger?: Logger;
-  /** Shared circuit breaker (connectors/common/circuit-breaker.ts); none when absent. */
-  breaker?: CircuitBreaker;
+/** The client's options (jira-client.ts) plus the connector's caches. */
+export interface JiraOptions extends JiraClientOptions {
   /** How long email → accountId answers (and project metadata) are reused. Default 10 minutes. */
   userCacheMs?: number;
   /** How long after a create whose answer was lost a miss in Jira's search is not yet trusted. Default 60 s. */

@@ -1,7 +1,7 @@
 // Turns whatever a Slack Web API call threw into RetryableError / PermanentError (src/handoff/errors.ts) so jobs
 // never look at Slack details. Slack answers most failures with HTTP 200 and `ok:false, error:<code>`; the
 // message for each code says what an admin has to change. Never the token.
-import { redactSecrets } from '../common/http-failure.js';
+import { formatWait, isObject, redactSecrets } from '../common/http-failure.js';
 import { ErrorCode } from '@slack/web-api';
 import { PermanentError, RetryableError } from '../../src/handoff/errors.js';
 
@@ -49,7 +49,7 @@ export function classifySlackError(err: unknown, ctx: SlackClassifyContext): Ret
 
   if (e.code === ErrorCode.RateLimitedError) {
     const wait = retryAfterMs(e.retryAfter);
-    return new RetryableError(say(`rate limited (429); retrying in ${fmt(wait)}`), CONNECTOR, wait, { ...opts, reason: 'rate-limited' });
+    return new RetryableError(say(`rate limited (429); retrying in ${formatWait(wait)}`), CONNECTOR, wait, { ...opts, reason: 'rate-limited' });
   }
   if (e.code === ErrorCode.PlatformError && isObject(e.data)) {
     return classifyPlatformError(e.data, ctx, say, opts);
@@ -69,7 +69,7 @@ export function classifySlackError(err: unknown, ctx: SlackClassifyContext): Ret
   }
   // WebClient throws a plain Error for a 429 whose Retry-After it cannot read.
   if (err instanceof Error && /rate limit|Retry header/i.test(err.message)) {
-    return new RetryableError(say(`rate limited (429 without a usable Retry-After); retrying in ${fmt(DEFAULT_429_BACKOFF_MS)}`), CONNECTOR, DEFAULT_429_BACKOFF_MS, {
+    return new RetryableError(say(`rate limited (429 without a usable Retry-After); retrying in ${formatWait(DEFAULT_429_BACKOFF_MS)}`), CONNECTOR, DEFAULT_429_BACKOFF_MS, {
       ...opts,
       reason: 'rate-limited',
     });
@@ -100,7 +100,7 @@ function classifyPlatformError(
     const meta = isObject(data.response_metadata) ? data.response_metadata : {};
     const limited = code === 'ratelimited' || code === 'rate_limited';
     const wait = limited ? retryAfterMs(meta.retryAfter) : undefined;
-    return new RetryableError(say(`Slack answered ${code}; ${wait === undefined ? 'will retry' : `retrying in ${fmt(wait)}`}`), CONNECTOR, wait, {
+    return new RetryableError(say(`Slack answered ${code}; ${wait === undefined ? 'will retry' : `retrying in ${formatWait(wait)}`}`), CONNECTOR, wait, {
       ...opts,
       reason: limited ? 'rate-limited' : 'unavailable',
     });
@@ -171,15 +171,4 @@ function networkCode(e: Record<string, unknown>): string | undefined {
 function describe(e: unknown): string {
   const m = e instanceof Error ? e.message : isObject(e) && typeof e.message === 'string' ? e.message : String(e);
   return m.slice(0, 200);
-}
-
-
-function fmt(ms: number): string {
-  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`;
-  if (ms >= 1000) return `${Math.round(ms / 1000)} s`;
-  return `${ms} ms`;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

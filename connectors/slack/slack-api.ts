@@ -20,7 +20,7 @@ export interface SlackApiOptions {
   messagesPerSecondPerChannel: number;
   timeoutMs: number;
   logger?: pino.Logger;
-  /** Shared circuit breaker; none when absent. */
+  /** Shared circuit breaker (connectors/common/circuit-breaker.ts); none when absent. */
   breaker?: CircuitBreaker;
 }
 

@@ -3,28 +3,17 @@
 // progress record (the intro's step, or a watching post's claim: jobs/chat-post-claims.ts) comes first: a
 // message it already holds is returned without a call, a first attempt posts straight away, and only a retry
 // whose earlier request may have posted searches for the marker, from that request's time on.
-import type pino from 'pino';
-import type { CircuitBreaker } from '../common/circuit-breaker.js';
-import type { RateLimiter } from '../common/rate-limiter.js';
 import { isPermanent, PermanentError } from '../../src/handoff/errors.js';
 import type { ChannelMessageRequest, ChatConnector, DirectMessageRequest as ConnectorDirectMessageRequest, PostedMessage, PostIntroRequest, StepProgress } from '../../src/handoff/ports.js';
 import { findMarkedMessage, markerSearchFrom } from './find-marked-message.js';
 import { buildIntroText, mentionOrName, type IntroPerson } from './intro-text.js';
 import { platformErrorCode } from './classify-error.js';
-import { createSlackApi, type SlackApi } from './slack-api.js';
+import { createSlackApi, type SlackApi, type SlackApiOptions } from './slack-api.js';
 import { createSlackDirectory, type SlackDirectory } from './slack-directory.js';
 import { slackPreflight, type PreflightProblem } from './slack-preflight.js';
 
-export interface SlackOptions {
-  token: string;
-  apiUrl: string;
-  limiter: RateLimiter;
-  requestsPerSecond: number;
-  messagesPerSecondPerChannel: number;
-  timeoutMs: number;
-  logger?: pino.Logger;
-  /** Shared circuit breaker (connectors/common/circuit-breaker.ts); none when absent. */
-  breaker?: CircuitBreaker;
+/** The Web API client's options (slack-api.ts) plus the connector's caches. */
+export interface SlackOptions extends SlackApiOptions {
   /** How long email → user id (and channel name → id) answers are reused. Default 1 hour. */
   userCacheMs?: number;
 }
@@ -201,7 +190,7 @@ async function findEarlierPost(api: SlackApi, p: MarkedPost) {
 async function introPerson(
   directory: SlackDirectory,
   person: PostIntroRequest['people'][string] | undefined,
-  log: pino.Logger | undefined,
+  log: SlackApiOptions['logger'],
 ): Promise<IntroPerson> {
   if (!person) return null;
   let userId: string | null = null;

@@ -1,6 +1,6 @@
 // `baton hubspot setup`: the property group and properties the default mapping reads and writes.
 import { readConfigOrReport } from './read-config.js';
-import { setupHubSpotProperties, formatSetupResult } from '../../connectors/hubspot/hubspot-setup.js';
+import { setUpCrm } from '../runtime/crm-setup.js';
 
 export async function hubspotSetupCommand(out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const config = readConfigOrReport(out);
@@ -10,9 +10,9 @@ export async function hubspotSetupCommand(out: NodeJS.WritableStream = process.s
     return 1;
   }
   try {
-    const result = await setupHubSpotProperties({ accessToken: config.hubspot.accessToken, basePath: config.hubspot.apiBaseUrl, timeoutMs: config.httpTimeoutMs });
-    out.write(`${formatSetupResult(result)}\n`);
-    return result.conflicts.length > 0 ? 1 : 0;
+    const outcome = await setUpCrm(config, config.hubspot.accessToken);
+    out.write(`${outcome.report}\n`);
+    return outcome.conflicts > 0 ? 1 : 0;
   } catch (e) {
     out.write(`HubSpot setup failed: ${(e as Error).message}\n`);
     return 1;

@@ -1,15 +1,13 @@
 // `baton preview --mapping NAME --deal deal.json`: what a closed deal would become, calling nothing.
 import { readFile } from 'node:fs/promises';
 import type { CrmDeal } from '../handoff/ports.js';
-import { parseHubSpotWebhook } from '../../connectors/hubspot/parse-webhook.js';
 import { readDealFile } from '../handoff/deal-file.js';
 import { processEnv } from '../config/environment.js';
 import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mappings.js';
 import { buildHandoff, type BuiltHandoff } from '../mapping/build-handoff.js';
 import { renderDocumentMarkdown } from '../handoff/render-markdown.js';
-import { plannedJiraRequests } from '../../connectors/jira/planned-requests.js';
-import { plannedAsanaRequests } from '../../connectors/asana/planned-requests.js';
-import { buildIntroText, mentionOrName } from '../../connectors/slack/intro-text.js';
+import { requestPlanners } from '../runtime/request-planners.js';
+import { payloadEvents } from '../runtime/crm-payloads.js';
 
 export interface PreviewOptions {
   mapping: string;
@@ -29,7 +27,7 @@ export async function previewCommand(opts: PreviewOptions, out: NodeJS.WritableS
   }
   let deal: CrmDeal;
   try {
-    deal = readDealFile(JSON.parse(await readFile(opts.deal, 'utf8')), (p) => parseHubSpotWebhook(p).events);
+    deal = readDealFile(JSON.parse(await readFile(opts.deal, 'utf8')), payloadEvents);
   } catch (e) {
     out.write(`cannot read deal from ${opts.deal}: ${(e as Error).message}\n`);
     return 1;
@@ -45,25 +43,12 @@ export async function previewCommand(opts: PreviewOptions, out: NodeJS.WritableS
   return 0;
 }
 
-/** The exact API requests the live connectors would send (ids Jira/Slack assign shown as <placeholders>). */
+/** The exact API requests the live connectors would send (ids Jira/Slack assign shown as <placeholders>): the same builders dry-run records with. */
 export function previewRequests(b: BuiltHandoff, mapping: string) {
   const handoffId = '<handoff id>';
-  const people = b.people;
   return {
-    work: (b.work.tool === 'jira' ? plannedJiraRequests : plannedAsanaRequests)({ plan: b.work, document: b.document, handoffId, mapping }),
-    slack: b.intro.channel
-      ? {
-          method: 'chat.postMessage',
-          body: {
-            channel: b.intro.channel,
-            ...(b.intro.threadTs ? { thread_ts: b.intro.threadTs } : {}),
-            text: buildIntroText(b.intro.text, mentionOrName(people.sales_rep, null), mentionOrName(people.project_lead, null)),
-            parse: 'none',
-            unfurl_links: false,
-            metadata: { event_type: 'baton_handoff_intro', event_payload: { handoff_id: handoffId } },
-          },
-        }
-      : null,
+    work: requestPlanners.work[b.work.tool]({ plan: b.work, document: b.document, handoffId, mapping }),
+    slack: b.intro.channel ? requestPlanners.intro({ intro: { ...b.intro, channel: b.intro.channel }, people: b.people, handoffId }) : null,
   };
 }
 

@@ -4,7 +4,7 @@ import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mapping
 import { readConfigOrReport } from './read-config.js';
 import { processEnv } from '../config/environment.js';
 import { runPreflight, formatPreflightLine } from '../preflight/run-preflight.js';
-import { unlimited } from '../../connectors/common/rate-limiter.js';
+import { buildPreflight } from '../runtime/build-preflight.js';
 
 export async function validateCommand(dir: string, out: NodeJS.WritableStream = process.stdout, opts: { live?: boolean } = {}): Promise<number> {
   const { mappings, errors } = await loadMappingsFromDir(dir, processEnv());
@@ -14,8 +14,7 @@ export async function validateCommand(dir: string, out: NodeJS.WritableStream = 
   if (opts.live && mappings.length > 0) {
     const config = readConfigOrReport(out);
     if (!config) return 1;
-    // A handful of reads: no shared limiter (and so no Redis) needed for a one-off check.
-    const lines = await runPreflight(config, mappings.map((m) => m.mapping), unlimited);
+    const lines = await runPreflight(config, mappings.map((m) => m.mapping), buildPreflight(config));
     for (const l of lines) out.write(`${formatPreflightLine(l)}\n`);
     problems += lines.filter((l) => l.status === 'problem').length;
     if (!lines.some((l) => l.status === 'problem')) out.write('live checks passed\n');

@@ -1,7 +1,7 @@
 // The demo's signed HubSpot webhooks: deal 1001 closed won by a workflow (v2), deal 1002 in an app batch
 // (v3) delivered three times, and one forged request. Shared by `npm run demo` and the dashboard's
 // browser tests, so the pages are tested (and the README screenshot taken) on exactly what the demo shows.
-import { signHubSpotRequest } from '../../connectors/hubspot/sign-request.js';
+import { signCrmRequest } from '../runtime/sign-crm-request.js';
 
 /** The demo's workflow webhook is signed v2 (no timestamp): a Baton receiving it must accept v2 besides v3. */
 export const DEMO_SIGNATURE_VERSIONS = 'v3,v2';
@@ -20,7 +20,7 @@ export async function postDemoWebhooks(o: DemoWebhookOptions): Promise<void> {
   const url = `${o.publicUrl}/webhooks/hubspot`;
   const post = async (label: string, body: unknown, version: 'v2' | 'v3', tamper = false) => {
     const raw = JSON.stringify(body);
-    const headers = signHubSpotRequest({ version, method: 'POST', url, body: raw, clientSecret: o.clientSecret, timestampMs: Date.now() });
+    const headers = signCrmRequest({ version, method: 'POST', url, body: raw, clientSecret: o.clientSecret, timestampMs: Date.now() });
     if (tamper) headers['x-hubspot-signature-v3'] = 'AAAA' + (headers['x-hubspot-signature-v3'] ?? '').slice(4);
     const res = await fetch(`${o.base}/webhooks/hubspot`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw });
     o.report?.(label, res.status, await res.text());

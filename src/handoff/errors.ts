@@ -40,3 +40,11 @@ export class PermanentError extends Error {
 
 export const isRetryable = (e: unknown): e is RetryableError => e instanceof RetryableError;
 export const isPermanent = (e: unknown): e is PermanentError => e instanceof PermanentError;
+
+/**
+ * The run no longer holds its subject (one handoff's steps): it stalled past its lease and another run took
+ * over. It stops before its next call and records nothing (connectors/common/run-fence.ts, jobs/run-lease.ts).
+ */
+export class RunFenceLostError extends Error {
+  override readonly name = 'RunFenceLostError';
+}

@@ -4,18 +4,21 @@
 // unique target per webhook, e.g. the project gid); a new handshake on that path replaces its secret, so one
 // secret stays current per webhook. Every later delivery must carry X-Hook-Signature (HMAC-SHA256 of the raw
 // body with that webhook's secret) or gets 401. Task events become one `status` job; the worker re-reads the tasks.
+// The signature and the events' shape are the Asana connector's (connectors/asana/asana-webhook.ts).
 import express, { type Request, type Response, type Router } from 'express';
 import type { Queue } from 'bullmq';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Logger } from '../log/create-logger.js';
 import type { Store } from '../store/database.js';
 import { currentWebhookSecret, saveWebhookSecret } from '../store/webhook-repo.js';
-import { parseAsanaEvents, verifyAsanaSignature } from '../../connectors/asana/verify-webhook.js';
+import type { InboundWebhook } from '../handoff/inbound-ports.js';
 import type { AsanaStatusJob } from '../queue/job-schemas.js';
 
 export interface AsanaReceiverDeps {
   /** ASANA_WEBHOOK_SECRET: the ?token= the registered target URL carries. */
   handshakeToken: string | undefined;
+  /** Verifies a delivery with the webhook's secret and reads its task events. */
+  webhook: InboundWebhook<{ taskGid: string }[]>;
   maxBytes: number;
   store: Store;
   statusQueue: Queue;
@@ -54,18 +57,24 @@ export function asanaWebhookRouter(deps: AsanaReceiverDeps): Router {
       return;
     }
     const secret = await currentWebhookSecret(deps.store, 'asana', webhook);
-    if (!verifyAsanaSignature(rawBody, req.get('x-hook-signature'), secret ? [secret] : [])) {
+    if (!deps.webhook.verify({ method: req.method, url: req.originalUrl, rawBody, headers: req.headers, nowMs: Date.now() }, secret ? [secret] : []).ok) {
       deps.logger.warn('asana webhook rejected: bad or missing X-Hook-Signature');
       res.status(401).json({ error: 'invalid signature' });
       return;
     }
-    let events;
+    let body: unknown;
     try {
-      events = parseAsanaEvents(JSON.parse(rawBody.toString('utf8')));
+      body = JSON.parse(rawBody.toString('utf8'));
     } catch {
       res.status(400).json({ error: 'body is not valid JSON' });
       return;
     }
+    const parsed = deps.webhook.parse(body);
+    if (!parsed.ok) {
+      res.status(400).json({ error: parsed.error });
+      return;
+    }
+    const events = parsed.value;
     const taskGids = [...new Set(events.map((e) => e.taskGid))];
     if (taskGids.length > 0) {
       try {

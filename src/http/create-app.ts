@@ -16,12 +16,26 @@ import { jiraWebhookRouter } from './jira-webhook-receiver.js';
 import { asanaWebhookRouter } from './asana-webhook-receiver.js';
 import { feedbackFormRouter } from './feedback-form.js';
 import type { ChatConnector } from '../handoff/ports.js';
+import type { CrmWebhook, InboundWebhook, RequestVerifier } from '../handoff/inbound-ports.js';
+import type { JiraStatusJob } from '../queue/job-schemas.js';
 import { dashboardRouter } from '../dashboard/dashboard-router.js';
 import type { DashboardDeps } from '../dashboard/dashboard-deps.js';
 import { dashboardApiRouter } from '../dashboard/dashboard-api.js';
 
+/** The connectors' side of each receiver (src/handoff/inbound-ports.ts), built by src/runtime/build-inbound.ts. */
+export interface InboundPorts {
+  /** The CRM's webhooks; null when its secret is not set (every delivery is refused with the setting to set). */
+  crm: CrmWebhook | null;
+  /** Jira's webhooks; null when JIRA_WEBHOOK_SECRET is not set. */
+  jira: InboundWebhook<JiraStatusJob['event'] | null> | null;
+  asana: InboundWebhook<{ taskGid: string }[]>;
+  /** Slack's interaction requests. */
+  slack: RequestVerifier;
+}
+
 export interface AppDeps {
   config: BatonConfig;
+  inbound: InboundPorts;
   logger: Logger;
   store: Store;
   queues: BatonQueues;
@@ -53,8 +67,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     hubspotWebhookRouter({
       publicUrl: deps.config.publicUrl,
-      clientSecret: deps.config.hubspot.clientSecret,
-      signatureVersions: deps.config.hubspot.signatureVersions,
+      webhook: deps.inbound.crm,
       maxBytes: deps.config.webhookMaxBytes,
       eventsQueue: deps.queues.events,
       health: deps.health,
@@ -66,9 +79,9 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.metrics) app.use(metricsRouter(deps.metrics, deps.config.metricsToken));
 
   // Watching the handoff (docs/watching.md): Slack buttons and modals, delivery-tool webhooks, the feedback form.
-  app.use(slackInteractionsRouter({ signingSecret: deps.config.slack.signingSecret, queues: deps.queues, store: deps.store, chat: deps.chat, logger: deps.logger, now: deps.now }));
-  app.use(jiraWebhookRouter({ secret: deps.config.watch.jiraWebhookSecret, maxBytes: deps.config.webhookMaxBytes, statusQueue: deps.queues.status, logger: deps.logger }));
-  app.use(asanaWebhookRouter({ handshakeToken: deps.config.watch.asanaWebhookSecret, maxBytes: deps.config.webhookMaxBytes, store: deps.store, statusQueue: deps.queues.status, logger: deps.logger }));
+  app.use(slackInteractionsRouter({ verifier: deps.inbound.slack, queues: deps.queues, store: deps.store, chat: deps.chat, logger: deps.logger, now: deps.now }));
+  app.use(jiraWebhookRouter({ webhook: deps.inbound.jira, maxBytes: deps.config.webhookMaxBytes, statusQueue: deps.queues.status, logger: deps.logger }));
+  app.use(asanaWebhookRouter({ handshakeToken: deps.config.watch.asanaWebhookSecret, webhook: deps.inbound.asana, maxBytes: deps.config.webhookMaxBytes, store: deps.store, statusQueue: deps.queues.status, logger: deps.logger }));
   app.use(feedbackFormRouter({ secret: deps.config.watch.feedbackFormSecret, store: deps.store, queues: deps.queues, logger: deps.logger, now: deps.now }));
 
   app.use('/api', requireApiToken(deps.config.apiToken), handoffsApiRouter(deps.store));

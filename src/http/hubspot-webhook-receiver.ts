@@ -1,10 +1,10 @@
 // POST /webhooks/hubspot — the acknowledged path. Verify the signature on the raw bytes, parse and
-// shape-check, then ONE durable write (a BullMQ job holding the whole batch) before answering 2xx.
-// Dedupe and fan-out happen in the `events` worker, off the ack path.
+// shape-check (both by the CRM's connector, through the CrmWebhook port), then ONE durable write (a BullMQ
+// job holding the whole batch) before answering 2xx. Dedupe and fan-out happen in the `events` worker, off
+// the ack path.
 import express, { type Request, type Response, type Router } from 'express';
 import type { Queue } from 'bullmq';
-import { verifyHubSpotSignature, type SignatureVersion } from '../../connectors/hubspot/verify-signature.js';
-import { parseHubSpotWebhook, WebhookShapeError } from '../../connectors/hubspot/parse-webhook.js';
+import type { CrmWebhook } from '../handoff/inbound-ports.js';
 import type { IngestJob } from '../queue/job-schemas.js';
 import type { HealthSignal } from '../observability/health-signal.js';
 import type { Logger } from '../log/create-logger.js';
@@ -12,9 +12,8 @@ import type { Metrics } from '../observability/metrics.js';
 
 export interface HubSpotReceiverDeps {
   publicUrl: string;
-  clientSecret: string | undefined;
-  /** HUBSPOT_SIGNATURE_VERSIONS: v3 always; v2/v1 (no timestamp, so no replay window) only when the operator lists them. */
-  signatureVersions?: readonly SignatureVersion[];
+  /** Verifies and normalises a delivery (connectors/hubspot/hubspot-webhook.ts); null: HUBSPOT_CLIENT_SECRET is not set. */
+  webhook: CrmWebhook | null;
   maxBytes: number;
   eventsQueue: Queue;
   health: HealthSignal;
@@ -34,20 +33,19 @@ export function hubspotWebhookRouter(deps: HubSpotReceiverDeps): Router {
 
   router.post('/webhooks/hubspot', express.raw({ type: () => true, limit: deps.maxBytes }), async (req: Request, res: Response) => {
     const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (!deps.clientSecret) {
+    const webhook = deps.webhook;
+    if (!webhook) {
       count('no_secret');
       res.status(401).json({ error: 'webhook signatures cannot be checked: HUBSPOT_CLIENT_SECRET is not set' });
       return;
     }
-    const check = verifyHubSpotSignature({
+    const check = webhook.verify({
       method: req.method,
       // The URL HubSpot called, from configuration: request headers are attacker-controlled.
       url: deps.publicUrl + req.originalUrl,
       rawBody,
       headers: req.headers,
-      clientSecret: deps.clientSecret,
       nowMs: now(),
-      accept: deps.signatureVersions,
     });
     if (!check.ok) {
       count('bad_signature');
@@ -65,17 +63,13 @@ export function hubspotWebhookRouter(deps: HubSpotReceiverDeps): Router {
       res.status(400).json({ error: 'body is not valid JSON' });
       return;
     }
-    let parsed;
-    try {
-      parsed = parseHubSpotWebhook(body);
-    } catch (e) {
-      if (e instanceof WebhookShapeError) {
-        count('malformed');
-        res.status(400).json({ error: e.message });
-        return;
-      }
-      throw e;
+    const result = webhook.parse(body);
+    if (!result.ok) {
+      count('malformed');
+      res.status(400).json({ error: result.error });
+      return;
     }
+    const parsed = result.value;
     // HubSpot retries every non-2xx, so events Baton deliberately ignores are still acknowledged.
     deps.metrics?.webhookEvents.inc({ source: 'hubspot', outcome: 'ignored' }, parsed.ignored);
     if (parsed.events.length === 0) {

@@ -1,6 +1,6 @@
 // POST /slack/interactions — Slack's interactivity endpoint (bolt-js's "receiver": transport only).
 // The v0 signature is checked over the raw form bytes first (5-minute window, constant time; 401
-// otherwise). Button clicks become durable jobs (acks, snoozes); the feedback button opens the modal
+// otherwise), by the Slack connector's verifier (connectors/slack/slack-request-verifier.ts). Button clicks become durable jobs (acks, snoozes); the feedback button opens the modal
 // right away (its trigger_id lives ~3 s); a modal submission is checked and queued, or sent back with
 // the errors shown next to the fields.
 import express, { type Request, type Response, type Router } from 'express';
@@ -8,7 +8,7 @@ import type { BatonQueues } from '../queue/queues.js';
 import type { Store } from '../store/database.js';
 import type { Logger } from '../log/create-logger.js';
 import type { ChatConnector } from '../handoff/ports.js';
-import { verifySlackRequest } from '../../connectors/slack/verify-request.js';
+import type { RequestVerifier } from '../handoff/inbound-ports.js';
 import { DEFAULT_JOB_OPTIONS, jobIdFor } from '../queue/queues.js';
 import type { EscalationActionJob } from '../queue/job-schemas.js';
 import { ACK_ACTION_ID, SNOOZE_ACTION_ID, decodeEscalationRef } from '../watch/escalation-message.js';
@@ -19,7 +19,8 @@ import { getHandoff } from '../store/handoff-repo.js';
 import { enqueueFeedbackAnswers } from '../../jobs/feedback.js';
 
 export interface SlackInteractionsDeps {
-  signingSecret: string | undefined;
+  /** Checks the request's signature (SLACK_SIGNING_SECRET; without it every request is refused). */
+  verifier: RequestVerifier;
   queues: BatonQueues;
   store: Store;
   chat?: ChatConnector;
@@ -39,13 +40,7 @@ export function slackInteractionsRouter(deps: SlackInteractionsDeps): Router {
 
   router.post('/slack/interactions', express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response) => {
     const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const check = verifySlackRequest({
-      rawBody,
-      signature: req.get('x-slack-signature'),
-      timestamp: req.get('x-slack-request-timestamp'),
-      signingSecret: deps.signingSecret ?? '',
-      nowMs: now(),
-    });
+    const check = deps.verifier.verify({ method: req.method, url: req.originalUrl, rawBody, headers: req.headers, nowMs: now() });
     if (!check.ok) {
       deps.logger.warn({ reason: check.reason }, 'slack interaction rejected');
       res.status(401).json({ error: `invalid signature: ${check.reason}` });

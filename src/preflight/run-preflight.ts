@@ -1,14 +1,17 @@
 // `baton validate --live`: check each mapping against the connected systems before the first deal
 // arrives. One problem per line, each with the fix. Systems without credentials are reported as
-// skipped (they run in dry-run), not as failures. The admin page shows the same list.
+// skipped (they run in dry-run), not as failures. The admin page shows the same list. The checks themselves
+// are the connectors' (src/handoff/preflight-ports.ts, built by src/runtime/build-preflight.ts).
 import type { BatonConfig } from '../config/read-env-options.js';
 import type { Mapping } from '../mapping/schema.js';
 import { referencedProperties } from '../mapping/trigger.js';
-import type { RateLimiter } from '../../connectors/common/rate-limiter.js';
-import { hubspotPreflight } from '../../connectors/hubspot/hubspot-preflight.js';
-import { createJiraWorkTool } from '../../connectors/jira/jira-work-tool.js';
-import { createAsanaWorkTool } from '../../connectors/asana/asana-work-tool.js';
-import { createSlackChat } from '../../connectors/slack/slack-chat.js';
+import type { PreflightPorts } from '../handoff/preflight-ports.js';
+
+/** What to set so a work tool is checked (and runs live). */
+const WORK_TOOL_SETTINGS: Record<'jira' | 'asana', string> = {
+  jira: 'JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN',
+  asana: 'ASANA_ACCESS_TOKEN',
+};
 
 export interface PreflightLine {
   mapping: string;
@@ -36,45 +39,28 @@ export function staticChannels(m: Mapping, config: BatonConfig): string[] {
   return [...out];
 }
 
-export async function runPreflight(config: BatonConfig, mappings: Mapping[], limiter: RateLimiter): Promise<PreflightLine[]> {
+export async function runPreflight(config: BatonConfig, mappings: Mapping[], checks: PreflightPorts): Promise<PreflightLine[]> {
   const lines: PreflightLine[] = [];
-  const timeoutMs = config.httpTimeoutMs;
   const add = (mapping: string, system: PreflightLine['system'], problems: { problem: string; fix: string }[]) =>
     problems.forEach((p) => lines.push({ mapping, system, status: 'problem', ...p }));
   const skip = (mapping: string, system: PreflightLine['system'], env: string) =>
     lines.push({ mapping, system, status: 'skipped', problem: `${system} is not configured (dry-run)`, fix: `set ${env} to check it` });
 
-  const { hubspot: hs, jira, asana, slack } = config;
-  const jiraTool = jira.baseUrl && jira.email && jira.apiToken
-    ? createJiraWorkTool({ baseUrl: jira.baseUrl, email: jira.email, apiToken: jira.apiToken, limiter, requestsPerSecond: config.rates.jira, timeoutMs })
-    : null;
-  const asanaTool = asana.accessToken
-    ? createAsanaWorkTool({ accessToken: asana.accessToken, baseUrl: asana.baseUrl, workspaceGid: asana.workspaceGid, limiter, requestsPerSecond: config.rates.asana, timeoutMs })
-    : null;
-  const chat = slack.botToken
-    ? createSlackChat({ token: slack.botToken, apiUrl: slack.apiUrl, limiter, requestsPerSecond: config.rates.slack, messagesPerSecondPerChannel: config.rates.slackPerChannel, timeoutMs })
-    : null;
-
   for (const m of mappings) {
-    if (hs.accessToken) {
+    if (checks.crm) {
       const stages = [m.trigger.stage, ...(m.prepare ? [m.prepare.stage] : [])];
-      add(m.name, 'hubspot', await hubspotPreflight(
-        { accessToken: hs.accessToken, basePath: hs.apiBaseUrl, limiter, requestsPerSecond: config.rates.hubspot, timeoutMs },
-        { mapping: m.name, dealProperties: referencedProperties([m]).deal, pipeline: m.trigger.pipeline, stages },
-      ));
+      add(m.name, 'hubspot', await checks.crm.preflight({ mapping: m.name, dealProperties: referencedProperties([m]).deal, pipeline: m.trigger.pipeline, stages }));
     } else skip(m.name, 'hubspot', 'HUBSPOT_ACCESS_TOKEN');
 
     const emails = staticEmails(m);
-    if (m.work.tool === 'jira') {
-      if (jiraTool) {
-        const fields = [...new Set(m.work.tasks.flatMap((t) => Object.keys(t.fields)))];
-        add(m.name, 'jira', await jiraTool.preflight({ mapping: m.name, project: m.work.project, fields, emails }));
-      } else skip(m.name, 'jira', 'JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN');
-    } else if (asanaTool) {
-      add(m.name, 'asana', await asanaTool.preflight({ mapping: m.name, project: m.work.project, emails }));
-    } else skip(m.name, 'asana', 'ASANA_ACCESS_TOKEN');
+    const tool = m.work.tool;
+    const workTool = checks.workTools[tool];
+    if (workTool) {
+      const fields = [...new Set(m.work.tasks.flatMap((t) => Object.keys(t.fields)))];
+      add(m.name, tool, await workTool.preflight({ mapping: m.name, project: m.work.project, fields, emails }));
+    } else skip(m.name, tool, WORK_TOOL_SETTINGS[tool]);
 
-    if (chat) add(m.name, 'slack', await chat.preflight({ channels: staticChannels(m, config), emails }));
+    if (checks.chat) add(m.name, 'slack', await checks.chat.preflight({ channels: staticChannels(m, config), emails }));
     else skip(m.name, 'slack', 'SLACK_BOT_TOKEN');
   }
   return lines;

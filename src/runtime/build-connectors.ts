@@ -15,6 +15,7 @@ import { createAsanaWorkTool } from '../../connectors/asana/asana-work-tool.js';
 import { createSlackChat } from '../../connectors/slack/slack-chat.js';
 import { createSampleDealsCrm } from '../../connectors/sample/sample-deals-crm.js';
 import { createDryRunChat, createDryRunCrmWriter, createDryRunWorkTool } from '../../connectors/dry-run/dry-run-connectors.js';
+import { requestPlanners } from './request-planners.js';
 
 export interface Connectors {
   limiter: RateLimiter;
@@ -55,16 +56,16 @@ export function buildConnectors(config: BatonConfig, redis: Redis, sink: DryRunS
       jira:
         jira.baseUrl && jira.email && jira.apiToken
           ? createJiraWorkTool({ baseUrl: jira.baseUrl, email: jira.email, apiToken: jira.apiToken, limiter, breaker, requestsPerSecond: config.rates.jira, timeoutMs, logger, searchSettleMs: jira.searchSettleMs })
-          : createDryRunWorkTool('jira', sink),
+          : createDryRunWorkTool('jira', sink, requestPlanners.work.jira),
       asana: asana.accessToken
         ? createAsanaWorkTool({ accessToken: asana.accessToken, baseUrl: asana.baseUrl, workspaceGid: asana.workspaceGid, limiter, breaker, requestsPerSecond: config.rates.asana, timeoutMs, logger })
-        : createDryRunWorkTool('asana', sink),
+        : createDryRunWorkTool('asana', sink, requestPlanners.work.asana),
     },
     chat: slack.botToken
       ? createSlackChat({ token: slack.botToken, apiUrl: slack.apiUrl, limiter, breaker, requestsPerSecond: config.rates.slack, messagesPerSecondPerChannel: config.rates.slackPerChannel, timeoutMs, logger })
-      : createDryRunChat(sink),
+      : createDryRunChat(sink, requestPlanners.intro),
     crmWriter: hs.accessToken
       ? createHubSpotWriter({ accessToken: hs.accessToken, basePath: hs.apiBaseUrl, portalId: hs.portalId, limiter, breaker, requestsPerSecond: config.rates.hubspot, timeoutMs, logger })
-      : createDryRunCrmWriter('hubspot', sink),
+      : createDryRunCrmWriter('hubspot', sink, requestPlanners.crmWrites),
   };
 }

@@ -8,6 +8,7 @@ import { openStore, describeStore, pingStore, type Store } from '../store/databa
 import { migrateToLatest } from '../store/migrations.js';
 import { recordDryRun } from '../store/dry-run-repo.js';
 import { createRunLeases, runLeaseTtlMs } from '../../jobs/run-lease.js';
+import { runFencing } from '../../connectors/common/run-fence.js';
 import { createProducerConnection, checkEvictionPolicy } from '../queue/redis-connection.js';
 import { createQueues, type BatonQueues } from '../queue/queues.js';
 import { loadMappingsFromDir, formatMappingError, type LoadedMapping, type MappingError } from '../mapping/load-mappings.js';
@@ -79,7 +80,7 @@ export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger;
   const connectors = buildConnectors(config, redis, sink, logger, metrics);
   const { crm, sampleCrm, workTools, chat, crmWriter } = connectors;
   const leases = createRunLeases(redis, config.queuePrefix, runLeaseTtlMs(config));
-  const jobDeps: JobDeps = { config, logger, store, queues, mappings: () => mappings, crm, sampleCrm, workTools, chat, crmWriter, now: () => new Date(), metrics, leases };
+  const jobDeps: JobDeps = { config, logger, store, queues, mappings: () => mappings, crm, sampleCrm, workTools, chat, crmWriter, now: () => new Date(), metrics, leases, fencing: runFencing };
   logger.info(
     { crm: crm.mode, jira: jobDeps.workTools.jira.mode, asana: jobDeps.workTools.asana.mode, slack: jobDeps.chat.mode, writeBack: jobDeps.crmWriter.mode },
     'connectors',

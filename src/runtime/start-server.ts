@@ -3,13 +3,15 @@ import type { Server } from 'node:http';
 import type { Runtime } from './build-runtime.js';
 import express from 'express';
 import { createApp } from '../http/create-app.js';
+import { buildInbound } from './build-inbound.js';
 import { metricsRouter } from '../http/metrics-route.js';
 import type { RunningWorkers } from './start-workers.js';
-import { parseHubSpotWebhook } from '../../connectors/hubspot/parse-webhook.js';
+import { payloadEvents } from './crm-payloads.js';
 
 export async function startServer(rt: Runtime): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const app = createApp({
     config: rt.config,
+    inbound: buildInbound(rt.config),
     logger: rt.logger,
     store: rt.store,
     queues: rt.queues,
@@ -25,7 +27,7 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
       mappings: rt.jobDeps.mappings,
       mappingErrors: () => rt.mappingErrors,
       connectors: rt.connectors,
-      crmPayloadEvents: (payload) => parseHubSpotWebhook(payload).events,
+      crmPayloadEvents: payloadEvents,
     },
   });
   const listening = await listen(app, rt.config.port, rt.config.host);

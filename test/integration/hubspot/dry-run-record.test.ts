@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { unlimited } from '../../../connectors/common/rate-limiter.js';
 import { createDryRunCrmWriter, DRY_RUN_NOTE_ID } from '../../../connectors/dry-run/dry-run-connectors.js';
 import { createHubSpotWriter } from '../../../connectors/hubspot/hubspot-writer.js';
+import { plannedHubSpotWrites } from '../../../connectors/hubspot/write-requests.js';
 import type { DryRunSink, MilestoneWriteRequest, NoteRequest, WriteBackRequest } from '../../../src/handoff/ports.js';
 import { startHubSpotStandin, type HubSpotStandin } from '../../standins/hubspot-standin.js';
 
@@ -46,7 +47,7 @@ describe('the dry-run HubSpot record is the exact request the live writer sends'
   it('write-back: the note (association 214) and the deal PATCH with the baton_* properties', async () => {
     const sent = await live().writeBack(writeBack());
     const sink = recordingSink();
-    await createDryRunCrmWriter('hubspot', sink).writeBack(writeBack());
+    await createDryRunCrmWriter('hubspot', sink, plannedHubSpotWrites).writeBack(writeBack());
 
     const [record] = sink.payloads;
     expect(record?.action).toBe('writeBack');
@@ -77,7 +78,7 @@ describe('the dry-run HubSpot record is the exact request the live writer sends'
     await live().writeMilestone!(milestone);
     await live().addNote!(note);
     const sink = recordingSink();
-    const dry = createDryRunCrmWriter('hubspot', sink);
+    const dry = createDryRunCrmWriter('hubspot', sink, plannedHubSpotWrites);
     await dry.writeMilestone!(milestone);
     await dry.addNote!(note);
 
