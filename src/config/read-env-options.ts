@@ -164,6 +164,11 @@ const EnvSchema = z
     OTEL_SERVICE_NAME: z.preprocess(emptyToUndefined, z.string().default('baton')),
   });
 
+/** MAPPINGS_DIR as `validate` and `preview` default to it (the same default as the running processes). */
+export function defaultMappingsDir(env: Record<string, string | undefined>): string {
+  return env.MAPPINGS_DIR?.trim() || './mappings';
+}
+
 /** Half a Jira configuration is a mistake, not dry-run: name the missing pieces. */
 function incompleteGroups(env: Record<string, string | undefined>): string[] {
   const groups = [
