@@ -30,7 +30,7 @@ export async function runProcess(role: ProcessRole, opts: { prepare?: (rt: Runti
     started = await start(role, config, opts.prepare);
   } catch (e) {
     // One or two lines saying what failed and the fix (no stack trace unless LOG_LEVEL=debug), exit 1.
-    reportStartupFailure(e, process.stderr, config.logLevel);
+    reportStartupFailure(e, process.stderr, config);
     process.exit(1);
   }
   const { rt, server, workers, workerListener } = started;

@@ -45,7 +45,7 @@ async function main() {
     acquireDemoLock(config.dataDir, config.publicUrl);
     started = await startFresh(config);
   } catch (e) {
-    reportStartupFailure(e, process.stderr, config.logLevel);
+    reportStartupFailure(e, process.stderr, config);
     process.exit(1);
   }
   const { rt, server, workers } = started;
