@@ -2,6 +2,7 @@
 // answers are told apart by SQLSTATE (postgresql.org/docs/current/errcodes-appendix.html): 3D000 no such
 // database, 28000 / 28P01 login refused (unknown role, no pg_hba entry, wrong password), 42501 no privilege.
 // These used to surface as a "database migration failed" stack trace.
+import { dirname } from 'node:path';
 import { maskUrl } from '../config/show-value.js';
 import type { StoreTarget } from './database-target.js';
 
@@ -24,10 +25,11 @@ function rootCause(error: unknown): { code?: string; message: string } {
 export function explainStoreFailure(error: unknown, target: StoreTarget): string[] {
   const { code, message } = rootCause(error);
   if (target.kind === 'sqlite') {
-    return [
-      `Cannot start: cannot open the SQLite database ${target.file} (${message}).`,
-      'Fix: make that directory writable (BATON_DATA_DIR), or set DATABASE_URL to another database.',
-    ];
+    const what = `Cannot start: cannot open the SQLite database ${target.file} (${message}).`;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      return [what, `Fix: ${dirname(target.file)} is a file, not a directory: point BATON_DATA_DIR (or DATABASE_URL=sqlite:…) at a directory.`];
+    }
+    return [what, `Fix: let Baton's user write to ${dirname(target.file)} (BATON_DATA_DIR), or set DATABASE_URL to another database.`];
   }
   const where = `PostgreSQL at ${maskUrl(target.url)}`;
   let url: URL | undefined;

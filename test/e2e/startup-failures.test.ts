@@ -178,6 +178,17 @@ describe('startup failures: one or two lines, exit 1', () => {
     }, 60_000);
   });
 
+  it('SQLite: the data directory is a file', async () => {
+    const file = join(dataDir, 'not-a-directory');
+    await writeFile(file, '');
+    const r = await runBaton('start', { BATON_DATA_DIR: file });
+    expect(r.code).toBe(1);
+    expect(r.lines).toEqual([
+      `Cannot start: cannot open the SQLite database ${join(file, 'baton.db')} (EEXIST: file already exists, mkdir '${file}').`,
+      `Fix: ${file} is a file, not a directory: point BATON_DATA_DIR (or DATABASE_URL=sqlite:…) at a directory.`,
+    ]);
+  }, 60_000);
+
   it('bad values: each named with its value and the expected range', async () => {
     const r = await runBaton('start', { PORT: '70000', BATON_WORKER_PORT: '99999', REDIS_URL: 'http://user:redis-secret@cache:6379' });
     expect(r.code).toBe(1);
