@@ -1,5 +1,6 @@
 // `baton hubspot app --public-url <url> [--out dir]`: writes the HubSpot developer-platform project (docs/hubspot-app.md).
 // Needs no credentials: it only reads the mappings (for the trigger properties) and writes files.
+import { processEnv } from '../config/environment.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { buildHubSpotProject, PLATFORM_VERSION } from '../../connectors/hubspot/project-app.js';
@@ -22,7 +23,7 @@ export async function hubspotAppCommand(opts: HubSpotAppOptions, out: NodeJS.Wri
     out.write(`--public-url '${opts.publicUrl}' is not an https:// URL; HubSpot sends webhooks only to a public HTTPS address. Fix: pass Baton's BATON_PUBLIC_URL, e.g. --public-url https://baton.example.com\n`);
     return 1;
   }
-  const { mappings, errors } = await loadMappingsFromDir(opts.dir, process.env);
+  const { mappings, errors } = await loadMappingsFromDir(opts.dir, processEnv());
   for (const e of errors) out.write(`${formatMappingError(e)}\n`);
   if (errors.length > 0 || mappings.length === 0) {
     out.write(`no valid mappings in ${opts.dir}: the webhook subscriptions follow the mappings' triggers. Fix the mappings (baton validate ${opts.dir}) and run this again\n`);

@@ -11,7 +11,24 @@ const runProcess = async (role: ProcessRole) => (await import('./run-process.js'
 const program = new Command()
   .name('baton')
   .description('Carries a won deal from the CRM into delivery without losing context.')
+  // Not `--env-file`: Node 20 takes that flag even after the script name (nodejs/node#54232) and fails or loads it itself.
+  .option('--dotenv <path>', 'read variables from this file instead of ./.env (also BATON_ENV_FILE; "none" reads no file)')
   .showHelpAfterError();
+
+// Before any command runs: `.env` (or --env-file) fills in what the environment does not set.
+program.hook('preAction', async () => {
+  const { loadEnvFile, describeEnvFileRead, EnvFileError } = await import('../config/load-env-file.js');
+  try {
+    const read = loadEnvFile({ cwd: process.cwd(), path: program.opts<{ dotenv?: string }>().dotenv });
+    if (read) process.stderr.write(`${describeEnvFileRead(read)}\n`);
+  } catch (e) {
+    if (!(e instanceof EnvFileError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  }
+});
+/** MAPPINGS_DIR as set (by the environment or .env, read just before the command runs), else ./mappings. */
+const mappingsDir = async (given: string | undefined) => given ?? (await import('../config/read-env-options.js')).defaultMappingsDir(processEnv());
 
 program.command('start').description('run the HTTP server and the workers in one process').action(() => runProcess('all'));
 program.command('server').description('run only the HTTP server (webhooks, API); stateless, scale horizontally').action(() => runProcess('server'));
@@ -28,10 +45,10 @@ program
 program
   .command('validate')
   .description('check every mapping in a directory; prints file:line:col for each error, exit 1 if any')
-  .argument('[dir]', 'mappings directory', processEnv().MAPPINGS_DIR || './mappings')
+  .argument('[dir]', 'mappings directory (default: MAPPINGS_DIR, else ./mappings)')
   .option('--live', 'also check each mapping against HubSpot, Jira/Asana and Slack (needs their credentials)')
-  .action(async (dir: string, opts: { live?: boolean }) => {
-    process.exitCode = await (await import('./validate-command.js')).validateCommand(dir, process.stdout, opts);
+  .action(async (dir: string | undefined, opts: { live?: boolean }) => {
+    process.exitCode = await (await import('./validate-command.js')).validateCommand(await mappingsDir(dir), process.stdout, opts);
   });
 
 program
@@ -39,11 +56,11 @@ program
   .description('show the document, task plan and intro a deal would produce (calls nothing)')
   .requiredOption('-m, --mapping <name>', 'mapping name')
   .requiredOption('-d, --deal <file>', 'deal JSON: a saved deal or a HubSpot workflow webhook payload')
-  .option('--dir <dir>', 'mappings directory', processEnv().MAPPINGS_DIR || './mappings')
+  .option('--dir <dir>', 'mappings directory (default: MAPPINGS_DIR, else ./mappings)')
   .option('--closed-at <iso>', 'close time (default now)')
   .option('--json', 'print JSON instead of text')
-  .action(async (opts: { mapping: string; deal: string; dir: string; closedAt?: string; json?: boolean }) => {
-    process.exitCode = await (await import('./preview-command.js')).previewCommand(opts);
+  .action(async (opts: { mapping: string; deal: string; dir?: string; closedAt?: string; json?: boolean }) => {
+    process.exitCode = await (await import('./preview-command.js')).previewCommand({ ...opts, dir: await mappingsDir(opts.dir) });
   });
 
 program
@@ -77,7 +94,7 @@ hubspot
   .description('write the HubSpot developer-platform project (static-auth app with the scopes Baton needs, deal webhooks) for `hs project upload`')
   .requiredOption('--public-url <url>', "Baton's public https address (BATON_PUBLIC_URL); webhooks go to <url>/webhooks/hubspot")
   .option('--out <dir>', 'where to write the project', './hubspot-app')
-  .option('--dir <dir>', 'mappings directory (their triggers decide the property subscriptions)', process.env.MAPPINGS_DIR || './mappings')
+  .option('--dir <dir>', 'mappings directory (their triggers decide the property subscriptions)', processEnv().MAPPINGS_DIR || './mappings')
   .action(async (opts: { publicUrl: string; out: string; dir: string }) => {
     process.exitCode = await (await import('./hubspot-app-command.js')).hubspotAppCommand(opts);
   });

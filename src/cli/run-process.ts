@@ -4,6 +4,8 @@ import { buildRuntime } from '../runtime/build-runtime.js';
 import { startServer, startWorkerListener } from '../runtime/start-server.js';
 import { startWorkers } from '../runtime/start-workers.js';
 import type { Runtime } from '../runtime/build-runtime.js';
+import type { BatonConfig } from '../config/read-env-options.js';
+import { reportStartupFailure } from './report-startup-failure.js';
 
 export type ProcessRole = 'all' | 'server' | 'worker';
 
@@ -23,12 +25,15 @@ export async function runProcess(role: ProcessRole, opts: { prepare?: (rt: Runti
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
 
-  const rt = await buildRuntime(config);
-  opts.prepare?.(rt);
-  const server = role === 'worker' ? null : await startServer(rt);
-  const workers = role === 'server' ? null : await startWorkers(rt);
-  // A server process serves /healthz and /metrics itself; a worker-only process has its own small listener.
-  const workerListener = role === 'worker' && workers ? await startWorkerListener(rt, workers) : null;
+  let started;
+  try {
+    started = await start(role, config, opts.prepare);
+  } catch (e) {
+    // One or two lines saying what failed and the fix (no stack trace unless LOG_LEVEL=debug), exit 1.
+    reportStartupFailure(e, process.stderr, config);
+    process.exit(1);
+  }
+  const { rt, server, workers, workerListener } = started;
   if (!config.hubspot.clientSecret && role !== 'worker') {
     rt.logger.warn('HUBSPOT_CLIENT_SECRET is not set: every HubSpot webhook will be refused (401)');
   }
@@ -51,4 +56,14 @@ export async function runProcess(role: ProcessRole, opts: { prepare?: (rt: Runti
     process.exit(0);
   };
   if (pending) await stop(pending);
+}
+
+async function start(role: ProcessRole, config: BatonConfig, prepare?: (rt: Runtime) => void) {
+  const rt = await buildRuntime(config);
+  prepare?.(rt);
+  const server = role === 'worker' ? null : await startServer(rt);
+  const workers = role === 'server' ? null : await startWorkers(rt);
+  // A server process serves /healthz and /metrics itself; a worker-only process has its own small listener.
+  const workerListener = role === 'worker' && workers ? await startWorkerListener(rt, workers) : null;
+  return { rt, server, workers, workerListener };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseDuration } from '../handoff/durations.js';
 import { parseUsers, type DashboardUser } from './parse-users.js';
 import type { OidcSettings } from './oidc-settings.js';
+import { showValue } from './show-value.js';
 
 function durationCheck(text: string, ctx: z.RefinementCtx): void {
   try {
@@ -18,8 +19,12 @@ const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const httpUrl = () => z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 const optionalUrl = () => z.preprocess(emptyToUndefined, httpUrl().optional());
 const urlOr = (fallback: string) => z.preprocess(emptyToUndefined, httpUrl().default(fallback));
-const int = (fallback: number, min: number, max: number) =>
-  z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number' }).int('expected an integer').min(min).max(max).default(fallback));
+// One message for every way a number can be wrong (not a number, a fraction, out of range): it says what to set.
+// (A schema-level `error` would otherwise also stand for the range checks: PORT=70000 said "expected a number".)
+const int = (fallback: number, min: number, max: number, expected = `expected a whole number from ${min} to ${max}`) =>
+  z.preprocess(emptyToUndefined, z.coerce.number({ error: expected }).int(expected).min(min, expected).max(max, expected).default(fallback));
+/** A TCP port to listen on; 0 asks the system for any free port (tests, several workers on one machine). */
+const port = (fallback: number) => int(fallback, 0, 65535, 'expected a port number from 1 to 65535 (or 0 for any free port)');
 
 /** A JSON object in one env var (ioredis options such as Sentinel's `sentinels` and `name`). */
 const jsonObject = z.preprocess(
@@ -54,14 +59,17 @@ const signatureVersions = z.preprocess(
 );
 
 const rate = (fallback: number) =>
-  z.preprocess(emptyToUndefined, z.coerce.number({ error: 'expected a number' }).positive('must be above 0').max(10_000).default(fallback));
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'expected a number of requests per second above 0, at most 10000' }).positive('must be above 0').max(10_000, 'must be at most 10000').default(fallback),
+  );
 
 /** Where a `baton worker` answers /healthz and /metrics unless BATON_WORKER_PORT says otherwise (Prometheus exporters' usual port). */
 export const DEFAULT_WORKER_PORT = 9464;
 
 const EnvSchema = z
   .object({
-    PORT: int(3000, 0, 65535),
+    PORT: port(3000),
     BATON_HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
     BATON_PUBLIC_URL: optionalUrl(),
     REDIS_URL: z.preprocess(
@@ -88,8 +96,8 @@ const EnvSchema = z
     BATON_TRUST_PROXY_HOPS: int(0, 0, 10),
     BATON_API_TOKEN: optionalString,
     BATON_METRICS_TOKEN: optionalString,
-    BATON_WORKER_PORT: int(DEFAULT_WORKER_PORT, 0, 65535),
-    BATON_WORKER_METRICS_PORT: int(0, 0, 65535),
+    BATON_WORKER_PORT: port(DEFAULT_WORKER_PORT),
+    BATON_WORKER_METRICS_PORT: port(0),
     BATON_SAMPLE_DEALS_DIR: optionalString,
     HUBSPOT_ACCESS_TOKEN: optionalString,
     HUBSPOT_CLIENT_SECRET: optionalString,
@@ -156,6 +164,11 @@ const EnvSchema = z
     OTEL_SERVICE_NAME: z.preprocess(emptyToUndefined, z.string().default('baton')),
     OTEL_TRACES_SAMPLER: optionalString,
   });
+
+/** MAPPINGS_DIR as `validate` and `preview` default to it (the same default as the running processes). */
+export function defaultMappingsDir(env: Record<string, string | undefined>): string {
+  return env.MAPPINGS_DIR?.trim() || './mappings';
+}
 
 /** Half a Jira configuration is a mistake, not dry-run: name the missing pieces. */
 function incompleteGroups(env: Record<string, string | undefined>): string[] {
@@ -253,14 +266,22 @@ export interface BatonConfig {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`Invalid configuration (fix these variables in the environment or in .env):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+}
+
+/** `PORT=70000: expected …`: the value is shown unless it is a secret (show-value.ts; URL passwords masked). */
+function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const variable = issue.path.map(String).join('.') || 'env';
+  const shown = showValue(variable, env[variable]);
+  if (shown === null) return `${variable}: ${issue.message}`;
+  return `${variable}=${/^[^\s"']+$/.test(shown) ? shown : JSON.stringify(shown)}: ${issue.message}`;
 }
 
 export function readEnvOptions(env: Record<string, string | undefined> = process.env): BatonConfig {
   const parsed = EnvSchema.safeParse(env);
-  // Never echo a value: some of these are secrets.
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`);
+  // Values are echoed only when they are not secrets (show-value.ts).
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i, env));
   problems.push(...incompleteGroups(env));
   const users = parseUsers(env.BATON_USERS);
   problems.push(...users.problems);

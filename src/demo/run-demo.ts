@@ -4,6 +4,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readConfigOrReport } from '../cli/read-config.js';
+import type { BatonConfig } from '../config/read-env-options.js';
 import { buildRuntime } from '../runtime/build-runtime.js';
 import { startServer } from '../runtime/start-server.js';
 import { startWorkers } from '../runtime/start-workers.js';
@@ -11,6 +12,8 @@ import { DEMO_SIGNATURE_VERSIONS, postDemoWebhooks } from './demo-webhooks.js';
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../dashboard/auth/password-hash.js';
 import { processEnv, type Env } from '../config/environment.js';
+import { acquireDemoLock, demoQueuePrefix } from './demo-lock.js';
+import { reportStartupFailure } from '../cli/report-startup-failure.js';
 
 const exitWhenDone = process.argv.includes('--exit');
 
@@ -35,7 +38,8 @@ async function demoSettings(given: Env): Promise<{ env: Env; demoPassword: strin
     // timestamp): like an operator using workflow webhooks, the demo enables v2 beside v3.
     HUBSPOT_SIGNATURE_VERSIONS: given.HUBSPOT_SIGNATURE_VERSIONS || DEMO_SIGNATURE_VERSIONS,
     BATON_SAMPLE_DEALS_DIR: given.BATON_SAMPLE_DEALS_DIR || join(process.cwd(), 'mappings', 'samples'),
-    BATON_QUEUE_PREFIX: given.BATON_QUEUE_PREFIX || 'baton-demo',
+    // Its own queue prefix per data directory: two demos sharing a Redis never touch each other's queues.
+    BATON_QUEUE_PREFIX: given.BATON_QUEUE_PREFIX || demoQueuePrefix(given.BATON_DATA_DIR || './data'),
     DATABASE_URL: given.DATABASE_URL || `sqlite:${join(given.BATON_DATA_DIR || './data', 'demo.db')}`,
     LOG_LEVEL: given.LOG_LEVEL || 'warn',
     BATON_USERS: users,
@@ -47,15 +51,16 @@ async function demoSettings(given: Env): Promise<{ env: Env; demoPassword: strin
 async function main() {
   const config = readConfigOrReport(process.stderr, env);
   if (!config) process.exit(1);
-  // A fresh demo each run: its own SQLite file and queue prefix.
-  if (config.databaseUrl?.startsWith('sqlite:')) {
-    const file = config.databaseUrl.slice('sqlite:'.length);
-    await Promise.all(['', '-wal', '-shm'].map((s) => rm(file + s, { force: true })));
+  let started;
+  try {
+    // Only the demo holding its data directory's lock may wipe that directory's database and its queues.
+    acquireDemoLock(config.dataDir, config.publicUrl);
+    started = await startFresh(config);
+  } catch (e) {
+    reportStartupFailure(e, process.stderr, config);
+    process.exit(1);
   }
-  const rt = await buildRuntime(config, { env });
-  await Promise.all(rt.queues.all().map((q) => q.obliterate({ force: true })));
-  const server = await startServer(rt);
-  const workers = await startWorkers(rt);
+  const { rt, server, workers } = started;
   const base = server.url;
 
   console.log(`\nBaton is running at ${base} (dry-run connectors: nothing leaves this machine)\n`);
@@ -91,6 +96,19 @@ async function main() {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/** A fresh demo each run: an empty SQLite file and empty queues, then the server and the workers. */
+async function startFresh(config: BatonConfig) {
+  if (config.databaseUrl?.startsWith('sqlite:')) {
+    const file = config.databaseUrl.slice('sqlite:'.length);
+    await Promise.all(['', '-wal', '-shm'].map((s) => rm(file + s, { force: true })));
+  }
+  const rt = await buildRuntime(config, { env });
+  await Promise.all(rt.queues.all().map((q) => q.obliterate({ force: true })));
+  const server = await startServer(rt);
+  const workers = await startWorkers(rt);
+  return { rt, server, workers };
 }
 
 interface HandoffDetail {

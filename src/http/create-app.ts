@@ -47,6 +47,11 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The dashboard (sign-in, pages, admin); absent = not mounted. */
   dashboard?: DashboardDeps;
+  /**
+   * For /readyz: how many mappings are valid and which files were rejected (no messages: /readyz is
+   * unauthenticated; the errors are in the log and on the admin page). Absent = not reported.
+   */
+  mappingStatus?: () => { valid: number; rejected: string[] };
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -59,9 +64,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  // Ready = Redis and the store answer and at least one mapping is valid (a process without one does not start).
+  // Rejected mappings do not make it unready, but they are listed: deals they would match are not handed off.
   app.get('/readyz', async (_req, res) => {
     const s = await deps.health.check();
-    res.status(s.redis && s.store ? 200 : 503).json({ ok: s.redis && s.store, redis: s.redis, store: s.store });
+    const mappings = deps.mappingStatus?.();
+    const ok = s.redis && s.store && (mappings === undefined || mappings.valid > 0);
+    res.status(ok ? 200 : 503).json({ ok, redis: s.redis, store: s.store, ...(mappings && { mappings }) });
   });
 
   app.use(

@@ -11,7 +11,11 @@ import { createRunLeases, runLeaseTtlMs } from '../../jobs/run-lease.js';
 import { runFencing } from '../../connectors/common/run-fence.js';
 import { createProducerConnection, checkEvictionPolicy } from '../queue/redis-connection.js';
 import { createQueues, type BatonQueues } from '../queue/queues.js';
-import { loadMappingsFromDir, formatMappingError, type LoadedMapping, type MappingError } from '../mapping/load-mappings.js';
+import { formatMappingError, type LoadedMapping, type MappingError } from '../mapping/load-mappings.js';
+import { resolveStoreTarget } from '../store/database-target.js';
+import { explainStoreFailure } from '../store/explain-store-failure.js';
+import { loadRequiredMappings } from './require-mappings.js';
+import { redisFailure, StartupError } from './startup-error.js';
 import { HealthMonitor } from './health-monitor.js';
 import { buildConnectors, type Connectors } from './build-connectors.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
@@ -37,20 +41,45 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** `env`: what `${NAME}` in the mappings reads (default: this process's environment). */
+/**
+ * Throws a StartupError (what failed, the value, the fix) when the process cannot work: no valid mapping,
+ * the store cannot be opened or migrated, Redis is not reachable. `env`: what `${NAME}` in the mappings reads
+ * (default: this process's environment).
+ */
 export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger; env?: Env } = {}): Promise<Runtime> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel, secrets: config.secrets });
-  const store = openStore({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    onPoolError: (err) => logger.warn({ err: err.message }, 'database connection lost; queries will retry'),
-  });
-  await migrateToLatest(store);
-  logger.info({ store: describeStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }) }, 'store ready');
+  // First the mappings: local, cheap, and without one there is nothing to run.
+  const loaded = await loadRequiredMappings(config.mappingsDir, opts.env ?? processEnv());
+  for (const e of loaded.errors) {
+    logger.error({ mappingError: formatMappingError(e) }, `mapping rejected: ${formatMappingError(e)} (deals it would match are not handed off until it is fixed)`);
+  }
+  logger.info({ mappings: loaded.mappings.map((m) => m.mapping.name), dir: config.mappingsDir }, 'mappings loaded');
+  let mappings: LoadedMapping[] = loaded.mappings;
+
+  const location = { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
+  let store: Store | undefined;
+  try {
+    store = openStore({ ...location, onPoolError: (err) => logger.warn({ err: err.message }, 'database connection lost; queries will retry') });
+    await migrateToLatest(store);
+  } catch (e) {
+    await store?.close().catch(() => {});
+    throw new StartupError(explainStoreFailure(e, resolveStoreTarget(location)), { cause: e });
+  }
+  logger.info({ store: describeStore(location) }, 'store ready');
 
   const redis = createProducerConnection(config.redisUrl, config.redisOptions);
-  redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
-  await waitForRedis(redis, config.redisUrl);
+  let lastRedisError: unknown;
+  redis.on('error', (err) => {
+    lastRedisError = err;
+    logger.debug({ err: err.message }, 'redis connection error');
+  });
+  try {
+    await waitForRedis(redis);
+  } catch {
+    redis.disconnect();
+    await store.close();
+    throw redisFailure(config.redisUrl, lastRedisError);
+  }
   const eviction = await checkEvictionPolicy(redis);
   if (eviction) logger.warn(eviction);
   // Before the queues: a Queue takes its telemetry at construction.
@@ -62,11 +91,6 @@ export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger;
   const health = new HealthMonitor(redis, () => pingStore(store), logger);
   await health.check();
   health.start();
-
-  const loaded = await loadMappingsFromDir(config.mappingsDir, opts.env ?? processEnv());
-  for (const e of loaded.errors) logger.error({ mappingError: formatMappingError(e) }, 'mapping rejected');
-  logger.info({ mappings: loaded.mappings.map((m) => m.mapping.name), dir: config.mappingsDir }, 'mappings loaded');
-  let mappings: LoadedMapping[] = loaded.mappings;
 
   const sink: DryRunSink = { record: (r) => recordDryRun(store, r) };
   const metrics = createMetrics();
@@ -110,10 +134,11 @@ export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger;
   };
 }
 
-async function waitForRedis(redis: Redis, url: string, timeoutMs = 10_000): Promise<void> {
+/** Redis gets a moment to come up (it may start beside Baton); the caller says why it did not. */
+async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`Redis at ${url.replace(/\/\/[^@]*@/, '//***@')} is not reachable: start Redis or set REDIS_URL`)), timeoutMs);
+    const t = setTimeout(() => reject(new Error('Redis did not become ready')), timeoutMs);
     redis.once('ready', () => {
       clearTimeout(t);
       resolve();

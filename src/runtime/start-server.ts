@@ -7,6 +7,7 @@ import { buildInbound } from './build-inbound.js';
 import { metricsRouter } from '../http/metrics-route.js';
 import type { RunningWorkers } from './start-workers.js';
 import { payloadEvents } from './crm-payloads.js';
+import { listenFailure } from './startup-error.js';
 
 export async function startServer(rt: Runtime): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const app = createApp({
@@ -18,6 +19,7 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
     health: rt.health,
     chat: rt.connectors.chat,
     metrics: rt.metrics,
+    mappingStatus: () => ({ valid: rt.jobDeps.mappings().length, rejected: [...new Set(rt.mappingErrors.map((e) => e.file))] }),
     dashboard: {
       config: rt.config,
       logger: rt.logger,
@@ -30,7 +32,7 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
       crmPayloadEvents: payloadEvents,
     },
   });
-  const listening = await listen(app, rt.config.port, rt.config.host);
+  const listening = await listen(app, rt.config.port, rt.config.host, 'PORT');
   // HubSpot allows 5 s per request; nothing legitimate here takes longer.
   listening.server.requestTimeout = 10_000;
   listening.server.keepAliveTimeout = 65_000;
@@ -53,14 +55,15 @@ export async function startWorkerListener(rt: Runtime, workers: RunningWorkers):
     res.status(ok ? 200 : 503).json({ ok, redis: deps.redis, store: deps.store, workers: { running, total: workers.workers.length } });
   });
   app.use(metricsRouter(rt.metrics, rt.config.metricsToken));
-  const listening = await listen(app, rt.config.workerPort, rt.config.host);
+  const listening = await listen(app, rt.config.workerPort, rt.config.host, 'BATON_WORKER_PORT');
   rt.logger.info({ url: listening.url }, 'worker listening for /healthz and /metrics');
   return listening;
 }
 
-async function listen(app: express.Express, port: number, host: string): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+/** Binding fails as a StartupError naming the port, its variable and the fix (e.g. EADDRINUSE). */
+async function listen(app: express.Express, port: number, host: string, variable: 'PORT' | 'BATON_WORKER_PORT'): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(listenFailure(err, { port, host, variable })) : resolve(s)));
   });
   const addr = server.address();
   return {

@@ -108,12 +108,19 @@ function stuckInboxNotice(n: number): Html | string {
   return html`<p class="notice bad" role="status">${n} CRM event${n > 1 ? 's have' : ' has'} waited more than 5 minutes to be routed. The inbox sweep re-queues lost ones every minute; if the number stays, look for dead-lettered <code>route</code> jobs below.</p>`;
 }
 
+/** At the top of the page: a rejected mapping silently hands off nothing, so it must not hide at the bottom. */
+function rejectedMappingsNotice(errors: MappingError[]): Html | string {
+  if (errors.length === 0) return '';
+  const files = [...new Set(errors.map((e) => e.file))];
+  return html`<p class="notice bad" role="alert">${files.length} mapping file${files.length > 1 ? 's were' : ' was'} rejected at start-up (${files.join(', ')}): deals ${files.length > 1 ? 'they' : 'it'} would match are not handed off. <a href="#mappings">See the errors</a>, fix ${files.length > 1 ? 'them' : 'it'} and restart.</p>`;
+}
+
 export function adminPage(ctx: PageContext, v: AdminView, notice?: Html): Html {
-  const body = html`${notice ?? ''}<h1>Admin</h1>
+  const body = html`${notice ?? ''}<h1>Admin</h1>${rejectedMappingsNotice(v.mappingErrors)}
 <h2 id="failed-work">Failed work</h2>${v.failed.length === 0 && v.failedChecks.length > 0 ? '' : failedSection(ctx, v.failed)}${failedChecksSection(v.failedChecks)}${stuckInboxNotice(v.stuckInbox)}
 <h2>Queues</h2>${deadSection(v.dead)}
 <h2>Connectors</h2>${connectorsSection(v.connectors)}
-<h2>Mappings</h2>${mappingsSection(v)}
+<h2 id="mappings">Mappings</h2>${mappingsSection(v)}
 <h2 id="preview">Preview a mapping</h2><p class="muted">Shows what a closed deal would become. Calls nothing and stores nothing.</p>${previewForm(ctx, v.mappings, { crmLive: v.crmLive })}`;
   return layout(ctx, 'Admin', body);
 }

@@ -54,7 +54,7 @@ describe('dashboard authorization', () => {
     expect(JSON.parse(health.text)).toEqual({ ok: true });
     const ready = await anon().get('/readyz', 'application/json');
     expect(ready.status).toBe(200);
-    expect(Object.keys(JSON.parse(ready.text)).sort()).toEqual(['ok', 'redis', 'store']);
+    expect(Object.keys(JSON.parse(ready.text)).sort()).toEqual(['mappings', 'ok', 'redis', 'store']);
     expect((await anon().get('/api/handoffs', 'application/json')).status).toBe(401);
     // A dashboard session is not an API credential.
     const viewer = await signedIn('viewer');

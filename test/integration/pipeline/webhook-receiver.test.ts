@@ -70,7 +70,7 @@ describe('POST /webhooks/hubspot answers', () => {
     expect((await fetch(`${b.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${b.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ok: true, redis: true, store: true });
+    expect(await ready.json()).toEqual({ ok: true, redis: true, store: true, mappings: { valid: 1, rejected: [] } });
   });
 
   it('/api requires the bearer token', async () => {

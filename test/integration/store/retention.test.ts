@@ -51,7 +51,7 @@ describe.each(storeBackends())('retention on $name', (backend) => {
 describe('retention settings and schedule', () => {
   it('BATON_INBOX_RETENTION_DAYS defaults to 30 and refuses less than the 2 days redeliveries need', () => {
     expect(readEnvOptions({}).inboxRetentionMs).toBe(30 * DAY);
-    expect(() => readEnvOptions({ BATON_INBOX_RETENTION_DAYS: '1' })).toThrow(/BATON_INBOX_RETENTION_DAYS: .*2/);
+    expect(() => readEnvOptions({ BATON_INBOX_RETENTION_DAYS: '1' })).toThrow(/BATON_INBOX_RETENTION_DAYS=1: .*2/);
   });
 
   it('the workers schedule the prune on the maintenance queue', async () => {

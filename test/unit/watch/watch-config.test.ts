@@ -20,8 +20,8 @@ describe('watching configuration', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
       const problems = (e as ConfigError).problems.join('\n');
-      expect(problems).toMatch(/BATON_FEEDBACK_REMINDER: invalid duration '3 fortnights'/);
-      expect(problems).toMatch(/BATON_SNOOZE_SECONDS: /);
+      expect(problems).toMatch(/BATON_FEEDBACK_REMINDER="3 fortnights": invalid duration '3 fortnights'/);
+      expect(problems).toMatch(/BATON_SNOOZE_SECONDS=0: expected a whole number from 1 to /);
     }
   });
 });
