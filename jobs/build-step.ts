@@ -13,7 +13,7 @@ import { handoffPageUrl } from '../src/handoff/handoff-url.js';
 import { getHandoff, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { completeStep, ensureSteps, failStep, listSteps } from '../src/store/step-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
-import { mappingOf } from './escalate.js';
+import { mappingOf } from './mapping-of.js';
 import { readCurrentDeal } from './read-deal.js';
 
 export const BUILD_STEP = 'build';

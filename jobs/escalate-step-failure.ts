@@ -7,13 +7,14 @@ import { isPermanent } from '../src/handoff/errors.js';
 import type { CrmDeal } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import { postMessageOnce } from './chat-post-claims.js';
-import type { StoredPlan } from './handoff.js';
+import type { StoredPlan } from '../src/mapping/build-handoff.js';
 import type { HandoffRow } from '../src/store/handoff-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
 import { handoffPageUrl } from '../src/handoff/handoff-url.js';
 import { claimEscalation, markEscalation } from '../src/store/escalation-repo.js';
 import { buildStepFailureMessage, ESCALATION_EVENT_TYPE } from '../src/watch/escalation-message.js';
-import { mappingOf, messagePerson } from './escalate.js';
+import { messagePerson } from './escalate.js';
+import { mappingOf } from './mapping-of.js';
 
 /** Who hears about a failed step: the mapping's `team_lead` role when it declares one. */
 export const STEP_FAILURE_NOTIFY_ROLE = 'team_lead';

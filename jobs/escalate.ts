@@ -10,7 +10,7 @@ import { isPermanent, isRetryable } from '../src/handoff/errors.js';
 import type { CrmDeal } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import { postMessageOnce } from './chat-post-claims.js';
-import type { StoredPlan } from './handoff.js';
+import type { StoredPlan } from '../src/mapping/build-handoff.js';
 import { CheckJobSchema, type CheckJob, type EscalationActionJob } from '../src/queue/job-schemas.js';
 import type { EscalationSpec, Mapping } from '../src/mapping/schema.js';
 import { buildHandoff } from '../src/mapping/build-handoff.js';
@@ -43,6 +43,7 @@ import { refreshTasks } from './task-status.js';
 import { readCurrentDeal } from './read-deal.js';
 import { cancelFeedback } from './feedback.js';
 import { handoffPageUrl } from '../src/handoff/handoff-url.js';
+import { mappingOf } from './mapping-of.js';
 
 /** A job that wakes this much before its check's due moment runs anyway (timer granularity). */
 const EARLY_TOLERANCE_MS = 1_000;
@@ -54,10 +55,6 @@ export const checkJobId = (k: { handoffId: string; triggerId: string; rung: numb
 /** Retries of a check that failed on a retryable error (Slack or the tool down): exponential, capped. */
 const MAX_CHECK_RETRIES = 20;
 const retryDelayMs = (n: number) => Math.min(600_000, 1_000 * 2 ** Math.max(0, n - 1));
-
-export function mappingOf(deps: Pick<JobDeps, 'mappings'>, name: string): Mapping | null {
-  return deps.mappings().find((m) => m.mapping.name === name)?.mapping ?? null;
-}
 
 type CheckRef = Pick<CheckRow, 'id' | 'handoffId' | 'triggerId' | 'rung' | 'round' | 'dueAt'>;
 

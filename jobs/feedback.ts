@@ -4,7 +4,7 @@
 // note. Jobs have deterministic ids and every send is idempotent on its key, so nothing goes twice.
 import type { JobDeps } from './job-deps.js';
 import { sendDirectMessageOnce } from './chat-post-claims.js';
-import type { StoredPlan } from './handoff.js';
+import type { StoredPlan } from '../src/mapping/build-handoff.js';
 import type { FeedbackAnswersJob, FeedbackJob } from '../src/queue/job-schemas.js';
 import { jobIdFor } from '../src/queue/queues.js';
 import type { Mapping } from '../src/mapping/schema.js';

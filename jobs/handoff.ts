@@ -8,14 +8,15 @@ import { isPermanent, isRetryable, RetryableError } from '../src/handoff/errors.
 import { passFence, runFenced, RunFenceLostError } from '../connectors/common/run-fence.js';
 import type { JobDeps } from './job-deps.js';
 import type { HandoffJob } from '../src/queue/job-schemas.js';
-import type { BuiltHandoff } from '../src/mapping/build-handoff.js';
+import type { StoredPlan } from '../src/mapping/build-handoff.js';
 import type { HandoffDocument } from '../src/handoff/types.js';
 import { buildTimelineNote, writeBackStatus } from '../src/handoff/timeline-note.js';
 import { getHandoff, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { completeStep, ensureSteps, failStep, saveStepProgress, startStep, type StepRow } from '../src/store/step-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
 import { handoffPageUrl } from '../src/handoff/handoff-url.js';
-import { mappingOf, scheduleChecks } from './escalate.js';
+import { scheduleChecks } from './escalate.js';
+import { mappingOf } from './mapping-of.js';
 import { scheduleFeedback } from './feedback.js';
 import { seedTaskStatus } from './task-status.js';
 import { ensureBuilt } from './build-step.js';
@@ -25,9 +26,6 @@ import type { StepPoint } from './job-deps.js';
 // Watching starts as soon as the work exists: the intro and the write-back cannot hold it up (or stop it).
 export const HANDOFF_STEPS = ['create-work', 'schedule-checks', 'post-intro', 'write-back'] as const;
 export type HandoffStepId = (typeof HANDOFF_STEPS)[number];
-
-/** What the route worker stored when it built the handoff. */
-export type StoredPlan = Pick<BuiltHandoff, 'work' | 'intro' | 'people' | 'kickoffDue' | 'calendar'>;
 
 interface StepContext {
   deps: JobDeps;

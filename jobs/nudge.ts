@@ -4,7 +4,7 @@
 import type { JobDeps } from './job-deps.js';
 import { sendDirectMessageOnce } from './chat-post-claims.js';
 import type { NudgeJob } from '../src/queue/job-schemas.js';
-import type { StoredPlan } from './handoff.js';
+import type { StoredPlan } from '../src/mapping/build-handoff.js';
 import type { CrmDeal } from '../src/handoff/ports.js';
 import { getHandoff } from '../src/store/handoff-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';

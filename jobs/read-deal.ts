@@ -4,6 +4,7 @@
 import type { CrmDeal, CrmEvent } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import { dealReadRequest } from '../src/mapping/trigger.js';
+import { dealFromSnapshot } from '../src/mapping/deal-from-snapshot.js';
 
 export type DealSource = 'crm' | 'sample' | 'payload' | 'none';
 
@@ -26,22 +27,4 @@ export async function readDeal(deps: JobDeps, event: CrmEvent): Promise<{ deal: 
   if (read.source !== 'none') return read;
   if (event.snapshot) return { deal: dealFromSnapshot(event), source: 'payload' };
   return read;
-}
-
-/** A deal built only from what a payload carried: no company/contacts/owner records, so those fields show as missing. */
-export function dealFromSnapshot(event: CrmEvent): CrmDeal {
-  const s = event.snapshot!;
-  return {
-    crm: event.crm,
-    accountId: event.accountId,
-    id: event.dealId,
-    properties: s.properties,
-    pipelineId: s.pipelineId,
-    stageId: s.stageId,
-    url: null,
-    archived: false,
-    company: null,
-    contacts: [],
-    owner: null,
-  };
 }

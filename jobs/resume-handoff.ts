@@ -9,7 +9,8 @@ import { updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { appendAudit, listAudit } from '../src/store/audit-repo.js';
 import { listChecks, updateCheckIf } from '../src/store/escalation-repo.js';
 import { unskipFeedback } from '../src/store/feedback-repo.js';
-import { enqueueCheck, mappingOf } from './escalate.js';
+import { enqueueCheck } from './escalate.js';
+import { mappingOf } from './mapping-of.js';
 import { scheduleFeedback } from './feedback.js';
 import { enqueueHandoff } from './enqueue-handoff.js';
 

@@ -12,7 +12,7 @@
 import type { TaskState } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import { postMessageOnce } from './chat-post-claims.js';
-import type { StoredPlan } from './handoff.js';
+import type { StoredPlan } from '../src/mapping/build-handoff.js';
 import type { AsanaStatusJob, JiraStatusJob } from '../src/queue/job-schemas.js';
 import { getHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
@@ -33,7 +33,8 @@ import {
 import { isDeliveryHandled, recordDelivery } from '../src/store/webhook-repo.js';
 import { escapeMrkdwn, toOneLine } from '../src/handoff/escape.js';
 import { DateTime } from 'luxon';
-import { mappingOf, onTaskChanged } from './escalate.js';
+import { onTaskChanged } from './escalate.js';
+import { mappingOf } from './mapping-of.js';
 
 const POLL_PAGE = 100;
 /** Compare-and-set rounds before leaving an observation to the writer that keeps winning (it records the change). */

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { CrmDeal } from '../handoff/ports.js';
 import { parseHubSpotWebhook } from '../../connectors/hubspot/parse-webhook.js';
-import { dealFromSnapshot } from '../../jobs/read-deal.js';
+import { dealFromSnapshot } from '../mapping/deal-from-snapshot.js';
 import { loadMappingsFromDir, formatMappingError } from '../mapping/load-mappings.js';
 import { buildHandoff, type BuiltHandoff } from '../mapping/build-handoff.js';
 import { renderDocumentMarkdown } from '../handoff/render-markdown.js';

@@ -1,7 +1,7 @@
 // One handoff as delivery reads it: the document (missing marked), the tasks with owners, due dates
 // and live status, links out, the steps (with Retry for admins), escalations, feedback and the audit
 // trail with dry-run records.
-import type { StoredPlan } from '../../../jobs/handoff.js';
+import type { StoredPlan } from '../../mapping/build-handoff.js';
 import type { CreatedWork, PostedMessage } from '../../handoff/ports.js';
 import type { Mapping } from '../../mapping/schema.js';
 import { parseUnless } from '../../watch/watch-condition.js';
