@@ -128,11 +128,6 @@ export async function processFeedbackAnswers(deps: JobDeps, job: FeedbackAnswers
   return stored.answeredBy === job.by && stored.answeredAt ? 'answered' : 'already answered';
 }
 
-/** Queues answers from the HTTP side (one job per handoff: a double submit is one job). */
-export async function enqueueFeedbackAnswers(queues: JobDeps['queues'], job: FeedbackAnswersJob): Promise<void> {
-  await queues.feedback.add('answers', job, { jobId: jobIdFor('feedback-answers', `${job.handoffId}:${job.via}:${job.by}`), removeOnComplete: { age: 24 * 3600 } });
-}
-
 /**
  * The feedback half of the sweep (the check half is sweepChecks): an ask or reminder more than a minute overdue
  * may have lost its delayed job with Redis. Re-adding is safe: same job id, and the processor acts only on a

@@ -6,7 +6,7 @@ import type { JobDeps } from './job-deps.js';
 import { getHandoff, listHandoffs, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { listSteps, resetStepForRetry } from '../src/store/step-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
-import { enqueueHandoff } from './enqueue-handoff.js';
+import { enqueueHandoff } from '../src/queue/enqueue.js';
 
 export type ReplayDeps = Pick<JobDeps, 'store' | 'queues'>;
 

@@ -12,7 +12,7 @@ import { unskipFeedback } from '../src/store/feedback-repo.js';
 import { enqueueCheck } from './escalate.js';
 import { mappingOf } from './mapping-of.js';
 import { scheduleFeedback } from './feedback.js';
-import { enqueueHandoff } from './enqueue-handoff.js';
+import { enqueueHandoff } from '../src/queue/enqueue.js';
 
 /** Why a handoff was stopped, as its `handoff.stopped` audit entry says. */
 export type StopReason = 'deleted' | 'merged';

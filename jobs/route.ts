@@ -12,7 +12,7 @@ import { fallbackTitle } from '../src/mapping/build-document.js';
 import { setInboxStatus } from '../src/store/inbox-repo.js';
 import { createHandoffIfAbsent, findHandoff, listHandoffsForDeal, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
-import { enqueueHandoff } from './enqueue-handoff.js';
+import { enqueueHandoff } from '../src/queue/enqueue.js';
 import { lastStop, resumeHandoff, STOPPED_KIND, type StopReason, type StopRecord } from './resume-handoff.js';
 import { readDeal } from './read-deal.js';
 import { enqueueNudge } from './nudge.js';

@@ -5,7 +5,7 @@
 import { getHandoff, updateHandoff } from '../../store/handoff-repo.js';
 import { listSteps, resetStepForRetry } from '../../store/step-repo.js';
 import { appendAudit } from '../../store/audit-repo.js';
-import { enqueueHandoff } from '../../../jobs/enqueue-handoff.js';
+import { enqueueHandoff } from '../../queue/enqueue.js';
 import { resumeHandoff, type ResumeDeps } from '../../../jobs/resume-handoff.js';
 
 export type RetryOutcome = { ok: true; message: string } | { ok: false; status: 404 | 409; message: string };

@@ -1,0 +1,28 @@
+// The one small API for adding jobs from outside the workers: the HTTP receivers, the dashboard and the
+// CLI enqueue here (never by importing a processor), and the processors use the same helpers, so each
+// kind of job has one deterministic id wherever it is added.
+import type { BatonQueues } from './queues.js';
+import { DEFAULT_JOB_OPTIONS, jobIdFor } from './queues.js';
+import type { EscalationActionJob, FeedbackAnswersJob, HandoffJob } from './job-schemas.js';
+
+/** Queueing a handoff run: the route job, an admin's Retry, a replay and a resumed handoff. */
+export async function enqueueHandoff(deps: { queues: Pick<BatonQueues, 'handoff'> }, handoffId: string, reason: string): Promise<void> {
+  // While a run for this handoff is waiting, another add is a no-op; steps are idempotent either way.
+  await deps.queues.handoff.add('run', { handoffId, reason } satisfies HandoffJob, { jobId: jobIdFor('handoff', `${handoffId}:${reason}`) });
+}
+
+/** Feedback answers from the Slack modal or the web form (one job per handoff, channel and person: a double submit is one job). */
+export async function enqueueFeedbackAnswers(queues: Pick<BatonQueues, 'feedback'>, job: FeedbackAnswersJob): Promise<void> {
+  await queues.feedback.add('answers', job, { jobId: jobIdFor('feedback-answers', `${job.handoffId}:${job.via}:${job.by}`), removeOnComplete: { age: 24 * 3600 } });
+}
+
+/** An Acknowledge or Snooze click under an escalation message. */
+export async function enqueueEscalationAction(queues: Pick<BatonQueues, 'watch'>, job: EscalationActionJob): Promise<void> {
+  // A double click is one job; the worker's compare-and-set makes any repeat a no-op anyway.
+  await queues.watch.add(job.action, job, {
+    jobId: jobIdFor('escalation-action', `${job.action}:${JSON.stringify(job.ref)}:${job.user.id}`),
+    // The watch queue has no defaults (see queues.ts): a click brings its own retry policy.
+    ...DEFAULT_JOB_OPTIONS,
+    removeOnComplete: { age: 3600 },
+  });
+}
