@@ -13,7 +13,7 @@ import { appendAudit } from '../src/store/audit-repo.js';
 import { handoffPageUrl } from '../src/handoff/handoff-url.js';
 import { claimEscalation, markEscalation } from '../src/store/escalation-repo.js';
 import { buildStepFailureMessage, ESCALATION_EVENT_TYPE } from '../src/watch/escalation-message.js';
-import { messagePerson } from './escalate.js';
+import { messagePerson } from './escalation/resolve-owner.js';
 import { mappingOf } from './mapping-of.js';
 
 /** Who hears about a failed step: the mapping's `team_lead` role when it declares one. */

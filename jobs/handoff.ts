@@ -15,10 +15,10 @@ import { getHandoff, updateHandoff, type HandoffRow } from '../src/store/handoff
 import { completeStep, ensureSteps, failStep, saveStepProgress, startStep, type StepRow } from '../src/store/step-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
 import { handoffPageUrl } from '../src/handoff/handoff-url.js';
-import { scheduleChecks } from './escalate.js';
+import { scheduleChecks } from './escalation/schedule-checks.js';
 import { mappingOf } from './mapping-of.js';
-import { scheduleFeedback } from './feedback.js';
-import { seedTaskStatus } from './task-status.js';
+import { scheduleFeedback } from './schedule-feedback.js';
+import { seedTaskStatus } from './observe-task.js';
 import { ensureBuilt } from './build-step.js';
 import { escalateStepFailure } from './escalate-step-failure.js';
 import type { StepPoint } from './job-deps.js';
@@ -101,7 +101,7 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
   },
 
   'schedule-checks': async ({ deps, handoff, outputs }) => {
-    // Watching (issue #4, jobs/escalate.ts, jobs/feedback.ts): delayed jobs, re-runnable without duplicates.
+    // Watching (issue #4, jobs/escalation/, jobs/feedback.ts): delayed jobs, re-runnable without duplicates.
     const mapping = mappingOf(deps, handoff.mapping);
     if (!mapping) return { status: 'skipped', externalIds: {}, message: `mapping ${handoff.mapping} is not loaded: nothing to watch` };
     const work = outputs['create-work'] as CreatedWork | undefined;

@@ -16,7 +16,7 @@ import { enqueueHandoff } from '../src/queue/enqueue.js';
 import { lastStop, resumeHandoff, STOPPED_KIND, type StopReason, type StopRecord } from './resume-handoff.js';
 import { readDeal } from './read-deal.js';
 import { enqueueNudge } from './nudge.js';
-import { cancelChecks } from './escalate.js';
+import { cancelChecks } from './escalation/schedule-checks.js';
 import { missingSetKey } from '../src/handoff/nudge-message.js';
 import { clearBuildFailure, recordBuildFailure, tryBuild } from './build-step.js';
 

@@ -222,7 +222,7 @@ function nextStep(d: HandoffDetail, view: HandoffPageView, plan: StoredPlan | nu
   if (h.complete || h.missing.length === 0) return html``;
   const rep = plan?.people?.sales_rep;
   const who = rep?.name ?? rep?.email ?? null;
-  // Only a check waiting on document.complete re-reads the deal after the handoff (jobs/escalate.ts).
+  // Only a check waiting on document.complete re-reads the deal after the handoff (jobs/escalation/live-state.ts).
   const recheck = d.escalations?.checks.find((c) => {
     if (c.status !== 'pending') return false;
     try {
