@@ -3,12 +3,17 @@
 // kind of job has one deterministic id wherever it is added.
 import type { BatonQueues } from './queues.js';
 import { DEFAULT_JOB_OPTIONS, jobIdFor } from './queues.js';
-import type { EscalationActionJob, FeedbackAnswersJob, HandoffJob } from './job-schemas.js';
+import type { EscalationActionJob, FeedbackAnswersJob, HandoffJob, NudgeJob } from './job-schemas.js';
 
 /** Queueing a handoff run: the route job, an admin's Retry, a replay and a resumed handoff. */
 export async function enqueueHandoff(deps: { queues: Pick<BatonQueues, 'handoff'> }, handoffId: string, reason: string): Promise<void> {
   // While a run for this handoff is waiting, another add is a no-op; steps are idempotent either way.
   await deps.queues.handoff.add('run', { handoffId, reason } satisfies HandoffJob, { jobId: jobIdFor('handoff', `${handoffId}:${reason}`) });
+}
+
+/** Before close: the rep's DM about what the document lacks, delayed (BATON_NUDGE_DELAY_SECONDS) and keyed by the missing set, so a burst of edits is one DM. */
+export async function enqueueNudge(deps: { queues: Pick<BatonQueues, 'nudge'>; config: { nudgeDelayMs: number } }, handoffId: string, missingKey: string): Promise<void> {
+  await deps.queues.nudge.add('nudge', { handoffId, missingKey } satisfies NudgeJob, { jobId: jobIdFor('nudge', `${handoffId}:${missingKey}`), delay: deps.config.nudgeDelayMs });
 }
 
 /** Feedback answers from the Slack modal or the web form (one job per handoff, channel and person: a double submit is one job). */
