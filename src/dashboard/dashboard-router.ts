@@ -41,7 +41,7 @@ import { insightsPage } from './pages/insights-page.js';
 import { loginPage } from './pages/login-page.js';
 import { adminPage, previewPage } from './pages/admin-page.js';
 import { adminView } from './admin/admin-view.js';
-import { retryStep } from './admin/retry-step.js';
+import { retryStep, type ResumeStoppedHandoff } from './admin/retry-step.js';
 import { previewMapping } from './admin/preview-mapping.js';
 import { QUEUES_PATH, queuesBoardHeaders, queuesBoardRouter } from './admin/queues-board.js';
 
@@ -54,6 +54,8 @@ export interface DashboardDeps {
   mappings: () => LoadedMapping[];
   mappingErrors: () => MappingError[];
   connectors: Pick<Connectors, 'crm' | 'workTools' | 'chat' | 'crmWriter' | 'breaker'>;
+  /** An admin's Retry on a stopped handoff resumes it (wired by src/runtime to jobs/resume-handoff.ts). */
+  resumeHandoff: ResumeStoppedHandoff;
   now?: () => Date;
   /** Default: passwords from BATON_USERS. An OIDC provider is added here. */
   providers?: AuthProvider[];
@@ -259,7 +261,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     const stepId = text(body.stepId, 64);
     const back = localPath(body.back);
     const user = authLocals(res).user!;
-    const outcome = await retryStep({ ...deps, now: deps.now ?? (() => new Date()) }, handoffId, stepId, user.name);
+    const outcome = await retryStep(deps, handoffId, stepId, user.name);
     if (!outcome.ok) return send(res, errorPage(ctxOf(req, res), outcome.status, outcome.message), outcome.status);
     deps.logger.info({ handoffId, stepId, user: user.name }, 'admin retried a step');
     res.redirect(303, `${back.split('?')[0]}?retried=${encodeURIComponent(stepId)}`);

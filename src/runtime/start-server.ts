@@ -5,6 +5,7 @@ import express from 'express';
 import { createApp } from '../http/create-app.js';
 import { metricsRouter } from '../http/metrics-route.js';
 import type { RunningWorkers } from './start-workers.js';
+import { resumeHandoff } from '../../jobs/resume-handoff.js';
 
 export async function startServer(rt: Runtime): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const app = createApp({
@@ -24,6 +25,7 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
       mappings: rt.jobDeps.mappings,
       mappingErrors: () => rt.mappingErrors,
       connectors: rt.connectors,
+      resumeHandoff: (handoff, how) => resumeHandoff(rt.jobDeps, handoff, how),
     },
   });
   const listening = await listen(app, rt.config.port, rt.config.host);
