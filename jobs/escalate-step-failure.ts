@@ -38,7 +38,7 @@ export async function escalateStepFailure(deps: JobDeps, handoff: HandoffRow, st
     await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'escalation.skipped', message: `Failed step ${stepId} not escalated: ${why}`, data: { ...ref } });
     return `not sent: ${why}`;
   };
-  if (!channel || !deps.chat.postMessage) {
+  if (!channel || !deps.connectors.teamChat.postMessage) {
     return skip(channel ? 'the chat connector cannot post to channels' : 'no channel: set SLACK_ESCALATION_CHANNEL or `channel` on an escalation of the mapping');
   }
   const message = buildStepFailureMessage({
@@ -70,7 +70,7 @@ export async function escalateStepFailure(deps: JobDeps, handoff: HandoffRow, st
     handoffId: handoff.id,
     actor: 'worker',
     kind: 'escalation.sent',
-    message: `Failed step ${stepId} escalated in ${channel}${roles.length ? ` to the ${roles.join(', ').replace(/_/g, ' ')}` : ''}${deps.chat.mode === 'dry-run' ? ' (dry-run)' : ''}`,
+    message: `Failed step ${stepId} escalated in ${channel}${roles.length ? ` to the ${roles.join(', ').replace(/_/g, ' ')}` : ''}${deps.connectors.teamChat.mode === 'dry-run' ? ' (dry-run)' : ''}`,
     data: { ...ref, channel: posted.channel, ts: posted.ts },
   });
   return `escalated in ${channel}`;

@@ -98,8 +98,9 @@ export async function processFeedbackAnswers(deps: JobDeps, job: FeedbackAnswers
       text: buildRepSummary({ title: handoff.title, from, questions: stored.questions, answers: stored.answers, handoffUrl: handoffPageUrl(deps.config.publicUrl, handoff.id) }),
     });
   }
-  if (deps.crmWriter.addNote) {
-    await deps.crmWriter.addNote({ handoffId: job.handoffId, idempotencyKey: `${job.handoffId}:feedback`, dealId: handoff.dealId, note: buildFeedbackNote({ title: handoff.title, from, questions: stored.questions, answers: stored.answers }) });
+  const writer = deps.connectors.crm(handoff.crm).writer;
+  if (writer.addNote) {
+    await writer.addNote({ handoffId: job.handoffId, idempotencyKey: `${job.handoffId}:feedback`, dealId: handoff.dealId, note: buildFeedbackNote({ title: handoff.title, from, questions: stored.questions, answers: stored.answers }) });
   }
   return stored.answeredBy === job.by && stored.answeredAt ? 'answered' : 'already answered';
 }

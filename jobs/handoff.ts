@@ -44,7 +44,7 @@ interface StepResult {
 
 const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResult>> = {
   'create-work': async ({ deps, handoff, plan, progress }) => {
-    const tool = deps.workTools[plan.work.tool];
+    const tool = deps.connectors.workTool(plan.work.tool);
     const created: CreatedWork = await tool.createWork({
       handoffId: handoff.id,
       mapping: handoff.mapping,
@@ -65,7 +65,8 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
     if (!plan.intro.channel) {
       return { status: 'skipped', externalIds: {}, message: 'no client channel on the deal: the intro was not posted' };
     }
-    const posted: PostedMessage = await deps.chat.postIntro({
+    const channel = deps.connectors.clientChannel(plan.intro.tool);
+    const posted: PostedMessage = await channel.postIntro({
       handoffId: handoff.id,
       mapping: handoff.mapping,
       idempotencyKey: `${handoff.id}:post-intro`,
@@ -74,8 +75,8 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
       people: plan.people,
       progress,
     });
-    const verb = deps.chat.mode === 'dry-run' ? 'would post' : 'posted';
-    return { status: 'done', externalIds: { ...posted }, message: `slack ${verb} the intro in ${posted.channel}${plan.intro.threadTs ? ' (existing thread)' : ''}` };
+    const verb = channel.mode === 'dry-run' ? 'would post' : 'posted';
+    return { status: 'done', externalIds: { ...posted }, message: `${channel.tool} ${verb} the intro in ${posted.channel}${plan.intro.threadTs ? ' (existing thread)' : ''}` };
   },
 
   'write-back': async ({ deps, handoff, plan, outputs, progress }) => {
@@ -83,7 +84,8 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
     const intro = outputs['post-intro'] as PostedMessage | undefined;
     const handoffUrl = handoffPageUrl(deps.config.publicUrl, handoff.id);
     const workUrl = work?.parent.url ?? null;
-    const result = await deps.crmWriter.writeBack({
+    const writer = deps.connectors.crm(handoff.crm).writer;
+    const result = await writer.writeBack({
       handoffId: handoff.id,
       mapping: handoff.mapping,
       idempotencyKey: `${handoff.id}:write-back`,
@@ -96,8 +98,8 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
       note: buildTimelineNote({ title: handoff.title, document: handoff.document, people: plan.people, workUrl, handoffUrl, kickoffDue: plan.kickoffDue }),
       progress,
     });
-    const verb = deps.crmWriter.mode === 'dry-run' ? 'would write' : 'wrote';
-    return { status: 'done', externalIds: { ...result }, message: `${deps.crmWriter.crm} ${verb} the status and a timeline note` };
+    const verb = writer.mode === 'dry-run' ? 'would write' : 'wrote';
+    return { status: 'done', externalIds: { ...result }, message: `${writer.crm} ${verb} the status and a timeline note` };
   },
 
   'schedule-checks': async ({ deps, handoff, outputs }) => {

@@ -63,7 +63,7 @@ export async function refreshTasks(deps: JobDeps, handoff: HandoffRow, taskIds: 
  * as deleted; the poll (no ids) no longer reads deleted tasks, a webhook naming one still does (Asana undelete).
  */
 export async function readAndObserve(deps: JobDeps, handoff: HandoffRow, taskIds: string[] | undefined, source: string): Promise<number> {
-  const tool = deps.workTools[(handoff.plan as StoredPlan).work.tool];
+  const tool = deps.connectors.workTool((handoff.plan as StoredPlan).work.tool);
   if (tool.mode !== 'live' || !tool.readTasks) return 0;
   const rows = (await listTaskStatus(deps.store, handoff.id)).filter((r) => (taskIds ? taskIds.includes(r.taskId) : r.deletedAt === null));
   if (rows.length === 0) return 0;

@@ -33,16 +33,19 @@ export async function reachMilestones(deps: JobDeps, handoff: HandoffRow, taskId
   const doneAt = seen.updatedAt ? new Date(seen.updatedAt) : deps.now();
   const date = DateTime.fromJSDate(doneAt, { zone: plan.calendar.timezone }).toISODate() ?? doneAt.toISOString().slice(0, 10);
   const label = milestone === 'kickoff' ? 'Kickoff done' : 'First deliverable done';
-  if (deps.crmWriter.writeMilestone) {
-    await deps.crmWriter.writeMilestone({ handoffId: handoff.id, idempotencyKey: `${handoff.id}:milestone:${milestone}`, dealId: handoff.dealId, milestone, status: 'kickoff_done', date });
+  const writer = deps.connectors.crm(handoff.crm).writer;
+  if (writer.writeMilestone) {
+    await writer.writeMilestone({ handoffId: handoff.id, idempotencyKey: `${handoff.id}:milestone:${milestone}`, dealId: handoff.dealId, milestone, status: 'kickoff_done', date });
   }
-  lines.push({ handoffId: handoff.id, actor: 'worker', kind: 'milestone.reached', message: `${label} (${date})${deps.crmWriter.writeMilestone ? `: ${deps.crmWriter.crm} deal updated${deps.crmWriter.mode === 'dry-run' ? ' (dry-run)' : ''}` : ''}`, data: { milestone, task: taskId, date } });
+  lines.push({ handoffId: handoff.id, actor: 'worker', kind: 'milestone.reached', message: `${label} (${date})${writer.writeMilestone ? `: ${writer.crm} deal updated${writer.mode === 'dry-run' ? ' (dry-run)' : ''}` : ''}`, data: { milestone, task: taskId, date } });
   if (milestone === 'first_deliverable') lines.push(...(await postClientUpdate(deps, handoff, mapping.client_updates?.first_deliverable, milestone)));
   return lines;
 }
 
 async function postClientUpdate(deps: JobDeps, handoff: HandoffRow, update: string | undefined, milestone: 'kickoff' | 'first_deliverable'): Promise<AuditLine[]> {
-  if (!update || !deps.chat.postMessage) return [];
+  // Into the thread the intro started, through the channel that posted it.
+  const client = deps.connectors.clientChannel((handoff.plan as StoredPlan).intro.tool);
+  if (!update || !client.postMessage) return [];
   const intro = (await listSteps(deps.store, handoff.id)).find((s) => s.stepId === 'post-intro');
   const channel = typeof intro?.externalIds.channel === 'string' ? intro.externalIds.channel : null;
   const threadTs = typeof intro?.externalIds.threadTs === 'string' ? intro.externalIds.threadTs : null;
@@ -56,6 +59,6 @@ async function postClientUpdate(deps: JobDeps, handoff: HandoffRow, update: stri
     text: escapeMrkdwn(toOneLine(update)),
     metadataType: 'baton_client_update',
     metadata: { handoff_id: handoff.id, milestone },
-  });
+  }, client);
   return [{ handoffId: handoff.id, actor: 'worker', kind: 'client.updated', message: `${milestone === 'kickoff' ? 'Kickoff scheduled' : 'First deliverable delivered'}: update posted in the client thread` }];
 }

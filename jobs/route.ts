@@ -48,7 +48,8 @@ async function route(deps: JobDeps, event: CrmEvent): Promise<{ status: 'routed'
   if (!deal) return { status: 'ignored', note: `deal ${event.dealId} could not be read (${source === 'none' ? 'CRM in dry-run and no deal data in the payload' : 'not found'})` };
   if (deal.archived) return { status: 'ignored', note: 'deal is archived' };
 
-  const pipelines = await (deps.crm.mode === 'live' || !deps.sampleCrm ? deps.crm : deps.sampleCrm).listPipelines();
+  const crm = deps.connectors.crm(event.crm);
+  const pipelines = await (crm.reader.mode === 'live' || !crm.samples ? crm.reader : crm.samples).listPipelines();
   const notes: string[] = [];
   for (const { mapping } of deps.mappings()) {
     if (mapping.trigger.crm !== event.crm) continue;

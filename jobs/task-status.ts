@@ -23,7 +23,7 @@ export async function processJiraStatusJob(deps: JobDeps, job: JiraStatusJob): P
   for (const row of rows) {
     const handoff = await getHandoff(deps.store, row.handoffId);
     if (!handoff || handoff.status === 'stopped') continue;
-    const tool = deps.workTools.jira;
+    const tool = deps.connectors.workTool('jira');
     if (e.kind === 'deleted') {
       changed += Number((await observeTask(deps, handoff, row.taskId, deletedObservation(row, e.updatedAt ?? null, deps.now()), 'webhook')).length > 0);
     } else if (tool.mode === 'live' && tool.readTasks) {
@@ -66,7 +66,7 @@ export async function processPollJob(deps: JobDeps): Promise<{ handoffs: number;
     for (const id of ids) {
       const handoff = await getHandoff(deps.store, id);
       if (!handoff) continue;
-      const tool = deps.workTools[(handoff.plan as StoredPlan).work.tool];
+      const tool = deps.connectors.workTool((handoff.plan as StoredPlan).work.tool);
       if (tool.mode !== 'live' || !tool.readTasks) continue;
       changed += await readAndObserve(deps, handoff, undefined, 'poll');
       handoffs++;

@@ -46,7 +46,7 @@ export async function processEscalationAction(deps: JobDeps, a: EscalationAction
 
 /** A short reply under the escalation message; best effort (the audit trail has the record). */
 async function reply(deps: JobDeps, e: { handoffId: string; channel: string | null; messageTs: string | null; triggerId: string; rung: number; round: number }, text: string, idempotencyKey: string): Promise<void> {
-  if (!e.channel || !e.messageTs || !deps.chat.postMessage) return;
+  if (!e.channel || !e.messageTs || !deps.connectors.teamChat.postMessage) return;
   try {
     await postMessageOnce(deps, { handoffId: e.handoffId, idempotencyKey, channel: e.channel, threadTs: e.messageTs, text, metadataType: ESCALATION_EVENT_TYPE, metadata: { handoff_id: e.handoffId, trigger_id: e.triggerId, reply: true } });
   } catch (err) {

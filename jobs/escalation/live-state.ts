@@ -32,7 +32,7 @@ export async function readLiveState(deps: JobDeps, handoff: HandoffRow, mapping:
 /** The deal as it is now (the same read as routing: every property the mappings use), else as it was at the close. */
 async function readDealNow(deps: JobDeps, handoff: HandoffRow): Promise<CrmDeal | null> {
   try {
-    const { deal } = await readCurrentDeal(deps, handoff.dealId);
+    const { deal } = await readCurrentDeal(deps, handoff.crm, handoff.dealId);
     if (deal) return deal;
   } catch (e) {
     if (!isPermanent(e)) throw e;

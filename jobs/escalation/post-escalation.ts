@@ -28,7 +28,7 @@ export async function postEscalation(
   ref: EscalationRef,
 ): Promise<string> {
   const channel = channelName ?? deps.config.slack.escalationChannel ?? null;
-  if (!channel || !deps.chat.postMessage) {
+  if (!channel || !deps.connectors.teamChat.postMessage) {
     const why = channel ? 'the chat connector cannot post to channels' : 'no channel: set `channel` on the escalation or SLACK_ESCALATION_CHANNEL';
     await markEscalation(deps.store, escalationId, 'skipped', { channel, ts: null, reason: `${stalled} (not sent: ${why})` });
     deps.metrics?.escalations.inc({ trigger: spec.id, outcome: 'skipped' });
@@ -63,7 +63,7 @@ export async function postEscalation(
     handoffId: handoff.id,
     actor: 'worker',
     kind: 'escalation.sent',
-    message: `Escalation ${spec.id}${ref.rung > 0 ? ` (level ${ref.rung + 1})` : ''}: ${stalled}; posted in ${channel}${deps.chat.mode === 'dry-run' ? ' (dry-run)' : ''}`,
+    message: `Escalation ${spec.id}${ref.rung > 0 ? ` (level ${ref.rung + 1})` : ''}: ${stalled}; posted in ${channel}${deps.connectors.teamChat.mode === 'dry-run' ? ' (dry-run)' : ''}`,
     data: { ...ref, channel: posted.channel, ts: posted.ts, notify },
   });
   return `escalated in ${channel}`;

@@ -12,9 +12,9 @@ export async function messagePerson(deps: JobDeps, plan: StoredPlan, role: strin
   const p = plan.people[role];
   const email = fallbackEmail ?? p?.email ?? null;
   let userId: string | null = null;
-  if (email && deps.chat.lookupUserId) {
+  if (email && deps.connectors.teamChat.lookupUserId) {
     try {
-      userId = await deps.chat.lookupUserId(email);
+      userId = await deps.connectors.teamChat.lookupUserId(email);
     } catch (e) {
       if (!isPermanent(e)) throw e; // a missing users:read.email scope leaves the name in plain text
     }
