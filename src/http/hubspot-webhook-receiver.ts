@@ -6,6 +6,7 @@ import type { Queue } from 'bullmq';
 import { verifyHubSpotSignature, type SignatureVersion } from '../../connectors/hubspot/verify-signature.js';
 import { parseHubSpotWebhook, WebhookShapeError } from '../../connectors/hubspot/parse-webhook.js';
 import type { IngestJob } from '../queue/job-schemas.js';
+import { enqueueWebhookBatch } from '../queue/enqueue.js';
 import type { HealthMonitor } from '../runtime/health-monitor.js';
 import type { Logger } from '../log/create-logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -90,7 +91,7 @@ export function hubspotWebhookRouter(deps: HubSpotReceiverDeps): Router {
     }
     const job: IngestJob = { receivedAt: new Date(now()).toISOString(), origin: 'webhook', events: parsed.events };
     try {
-      await withTimeout(deps.eventsQueue.add('hubspot', job), timeoutMs);
+      await withTimeout(enqueueWebhookBatch(deps.eventsQueue, job), timeoutMs);
     } catch (e) {
       count('unavailable');
       deps.logger.error({ err: e }, 'could not queue webhook batch');

@@ -1,9 +1,10 @@
 // The one small API for adding jobs from outside the workers: the HTTP receivers, the dashboard and the
 // CLI enqueue here (never by importing a processor), and the processors use the same helpers, so each
 // kind of job has one deterministic id wherever it is added.
+import type { Queue } from 'bullmq';
 import type { BatonQueues } from './queues.js';
 import { DEFAULT_JOB_OPTIONS, jobIdFor } from './queues.js';
-import type { EscalationActionJob, FeedbackAnswersJob, HandoffJob, NudgeJob } from './job-schemas.js';
+import type { AsanaStatusJob, EscalationActionJob, FeedbackAnswersJob, HandoffJob, IngestJob, JiraStatusJob, NudgeJob } from './job-schemas.js';
 
 /** Queueing a handoff run: the route job, an admin's Retry, a replay and a resumed handoff. */
 export async function enqueueHandoff(deps: { queues: Pick<BatonQueues, 'handoff'> }, handoffId: string, reason: string): Promise<void> {
@@ -30,4 +31,22 @@ export async function enqueueEscalationAction(queues: Pick<BatonQueues, 'watch'>
     ...DEFAULT_JOB_OPTIONS,
     removeOnComplete: { age: 3600 },
   });
+}
+
+/** A HubSpot webhook batch on the `events` queue: the receiver's one durable write before it answers 200. */
+export async function enqueueWebhookBatch(eventsQueue: Queue, job: IngestJob): Promise<void> {
+  await eventsQueue.add('hubspot', job);
+}
+
+/** A Jira webhook on the `status` queue; a redelivery (same X-Atlassian-Webhook-Identifier) is the same job. */
+export async function enqueueJiraStatus(statusQueue: Queue, job: JiraStatusJob): Promise<void> {
+  await statusQueue.add('jira-event', job, {
+    ...(job.deliveryId ? { jobId: jobIdFor('jira-delivery', job.deliveryId) } : {}),
+    removeOnComplete: { age: 24 * 3600 },
+  });
+}
+
+/** An Asana delivery on the `status` queue: the tasks it names are re-read (its events are thin). */
+export async function enqueueAsanaStatus(statusQueue: Queue, job: AsanaStatusJob): Promise<void> {
+  await statusQueue.add('asana-event', job, { removeOnComplete: { age: 3600 } });
 }

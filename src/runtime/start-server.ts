@@ -14,7 +14,7 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
     store: rt.store,
     queues: rt.queues,
     health: rt.health,
-    chat: rt.connectors.chat,
+    chat: rt.connectors.registry.teamChat,
     metrics: rt.metrics,
     dashboard: {
       config: rt.config,
