@@ -1,6 +1,5 @@
-// The `watch` queue's check jobs. Each (handoff, trigger, rung, snooze round) is ONE delayed BullMQ job
-// with a deterministic id, so re-scheduling is a no-op and no worker can hold two copies (the real guard
-// is the store: see run-check.ts). Adding, dropping and moving a check's job happen here only.
+// The `watch` queue's check jobs: one delayed job per (handoff, trigger, rung, snooze round) under a
+// deterministic id (run-check.ts says why). Adding, dropping and moving a check's job happen here only.
 import type { JobsOptions } from 'bullmq';
 import { createHash } from 'node:crypto';
 import type { JobDeps } from '../job-deps.js';

@@ -1,9 +1,9 @@
 // `watch` queue: escalation checks. Each (handoff, trigger, rung, snooze round) is ONE delayed BullMQ job
-// with a deterministic id (check-jobs.ts), so re-scheduling is a no-op and no worker can hold two copies. The real guard
-// is the store: a fired rung is a row UNIQUE on (handoff, trigger, rung, round), inserted before the
-// Slack post (insert-then-send; the post itself is idempotent through its metadata marker). When a check
-// fires it reads the LIVE state (the task in Jira/Asana, the document, the deal: live-state.ts) and escalates
-// only if the condition still holds (fire-escalation.ts).
+// with a deterministic id (check-jobs.ts), so re-scheduling is a no-op and no worker can hold two copies.
+// The real guard is the store: a fired rung is a row UNIQUE on (handoff, trigger, rung, round), inserted
+// before the Slack post (insert-then-send; the post itself is idempotent through its metadata marker). When
+// a check fires it reads the LIVE state (the task in Jira/Asana, the document, the deal: live-state.ts) and
+// escalates only if the condition still holds (fire-escalation.ts).
 import { DelayedError, type Job } from 'bullmq';
 import { isRetryable } from '../../src/handoff/errors.js';
 import type { JobDeps } from '../job-deps.js';
