@@ -12,7 +12,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { openStore } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrations.js';
-import { checkJob } from '../jobs/escalate.js';
+import { checkJob } from '../jobs/escalation/check-jobs.js';
 import { QUEUE_NAMES } from '../src/queue/queues.js';
 import { newCheckRow } from '../src/store/escalation-repo.js';
 

@@ -13,7 +13,7 @@ import { handoffPageUrl } from '../src/handoff/handoff-url.js';
 import { getHandoff, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { completeStep, ensureSteps, failStep, listSteps } from '../src/store/step-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
-import { mappingOf } from './escalate.js';
+import { mappingOf } from './mapping-of.js';
 import { readCurrentDeal } from './read-deal.js';
 
 export const BUILD_STEP = 'build';
@@ -68,7 +68,7 @@ export async function ensureBuilt(deps: JobDeps, row: HandoffRow): Promise<{ row
   };
   const mapping = mappingOf(deps, row.mapping);
   if (!mapping) return fail(`mapping ${row.mapping} is not loaded (see its errors on the admin page); fix it, then Retry`);
-  const deal = (await readCurrentDeal(deps, row.dealId)).deal ?? (row.deal as CrmDeal | null);
+  const deal = (await readCurrentDeal(deps, row.crm, row.dealId)).deal ?? (row.deal as CrmDeal | null);
   if (!deal) return fail(`mapping ${row.mapping}: deal ${row.dealId} could not be read`);
   const closedAt = row.closedAt ? new Date(row.closedAt) : null;
   const result = tryBuild(deps, mapping, deal, row.id, closedAt ?? deps.now());

@@ -3,26 +3,33 @@
 // never attempted goes straight out (no channel history read, so no *:history scope and no paging), a post
 // already made is returned from the record, and only a post whose earlier request may have gone out without
 // Baton learning its ts lets the chat connector search for its marker, from the moment of that request on.
-import type { ChannelMessageRequest, DirectMessageRequest, PostedMessage, StepProgress } from '../src/handoff/ports.js';
+import type { ChannelMessageRequest, ChatConnector, ClientChannel, DirectMessageRequest, PostedMessage, StepProgress } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import { claimChatPost, markChatPostAttempted, recordChatPost } from '../src/store/chat-post-repo.js';
 
 type Unclaimed<T> = Omit<T, 'progress'>;
 
-/** chat.postMessage through its claim. The caller checks `deps.chat.postMessage` exists. */
-export async function postMessageOnce(deps: Pick<JobDeps, 'store' | 'chat'>, req: Unclaimed<ChannelMessageRequest>): Promise<PostedMessage> {
-  const post = deps.chat.postMessage;
-  if (!post) throw new Error(`the ${deps.chat.tool} connector cannot post to channels`);
+/**
+ * postMessage through its claim, on the team chat unless `via` is another channel (the client channel, for
+ * client updates). The caller checks `postMessage` exists.
+ */
+export async function postMessageOnce(
+  deps: Pick<JobDeps, 'store' | 'connectors'>,
+  req: Unclaimed<ChannelMessageRequest>,
+  via: Pick<ClientChannel, 'tool' | 'postMessage'> = deps.connectors.teamChat,
+): Promise<PostedMessage> {
+  const post = via.postMessage;
+  if (!post) throw new Error(`the ${via.tool} connector cannot post to channels`);
   const progress = await claimProgress(deps, req);
-  const posted = await post.call(deps.chat, { ...req, progress });
+  const posted = await post.call(via, { ...req, progress });
   await progress.save({ ...posted });
   return posted;
 }
 
 /** A DM through its claim; `skipped` (no such person) leaves the claim unattempted. */
-export async function sendDirectMessageOnce(deps: Pick<JobDeps, 'store' | 'chat'>, req: Unclaimed<DirectMessageRequest>): ReturnType<JobDeps['chat']['sendDirectMessage']> {
+export async function sendDirectMessageOnce(deps: Pick<JobDeps, 'store' | 'connectors'>, req: Unclaimed<DirectMessageRequest>): ReturnType<ChatConnector['sendDirectMessage']> {
   const progress = await claimProgress(deps, req);
-  const sent = await deps.chat.sendDirectMessage({ ...req, progress });
+  const sent = await deps.connectors.teamChat.sendDirectMessage({ ...req, progress });
   if (!('skipped' in sent)) await progress.save({ channel: sent.channel, ts: sent.ts, threadTs: null });
   return sent;
 }

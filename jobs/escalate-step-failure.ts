@@ -7,13 +7,14 @@ import { isPermanent } from '../src/handoff/errors.js';
 import type { CrmDeal } from '../src/handoff/ports.js';
 import type { JobDeps } from './job-deps.js';
 import { postMessageOnce } from './chat-post-claims.js';
-import type { StoredPlan } from './handoff.js';
+import type { StoredPlan } from '../src/mapping/build-handoff.js';
 import type { HandoffRow } from '../src/store/handoff-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
 import { handoffPageUrl } from '../src/handoff/handoff-url.js';
 import { claimEscalation, markEscalation } from '../src/store/escalation-repo.js';
 import { buildStepFailureMessage, ESCALATION_EVENT_TYPE } from '../src/watch/escalation-message.js';
-import { mappingOf, messagePerson } from './escalate.js';
+import { messagePerson } from './escalation/resolve-owner.js';
+import { mappingOf } from './mapping-of.js';
 
 /** Who hears about a failed step: the mapping's `team_lead` role when it declares one. */
 export const STEP_FAILURE_NOTIFY_ROLE = 'team_lead';
@@ -37,7 +38,7 @@ export async function escalateStepFailure(deps: JobDeps, handoff: HandoffRow, st
     await appendAudit(deps.store, { handoffId: handoff.id, actor: 'worker', kind: 'escalation.skipped', message: `Failed step ${stepId} not escalated: ${why}`, data: { ...ref } });
     return `not sent: ${why}`;
   };
-  if (!channel || !deps.chat.postMessage) {
+  if (!channel || !deps.connectors.teamChat.postMessage) {
     return skip(channel ? 'the chat connector cannot post to channels' : 'no channel: set SLACK_ESCALATION_CHANNEL or `channel` on an escalation of the mapping');
   }
   const message = buildStepFailureMessage({
@@ -69,7 +70,7 @@ export async function escalateStepFailure(deps: JobDeps, handoff: HandoffRow, st
     handoffId: handoff.id,
     actor: 'worker',
     kind: 'escalation.sent',
-    message: `Failed step ${stepId} escalated in ${channel}${roles.length ? ` to the ${roles.join(', ').replace(/_/g, ' ')}` : ''}${deps.chat.mode === 'dry-run' ? ' (dry-run)' : ''}`,
+    message: `Failed step ${stepId} escalated in ${channel}${roles.length ? ` to the ${roles.join(', ').replace(/_/g, ' ')}` : ''}${deps.connectors.teamChat.mode === 'dry-run' ? ' (dry-run)' : ''}`,
     data: { ...ref, channel: posted.channel, ts: posted.ts },
   });
   return `escalated in ${channel}`;

@@ -2,18 +2,16 @@
 // form (a Slack modal from a button; a signed web link as the fallback); one reminder if unanswered after
 // BATON_FEEDBACK_REMINDER (3 business days); the answers go to the store, to the rep and onto the deal as a
 // note. Jobs have deterministic ids and every send is idempotent on its key, so nothing goes twice.
+// Scheduling and cancelling the request: schedule-feedback.ts.
 import type { JobDeps } from './job-deps.js';
 import { sendDirectMessageOnce } from './chat-post-claims.js';
-import type { StoredPlan } from './handoff.js';
+import type { StoredPlan } from '../src/mapping/build-handoff.js';
 import type { FeedbackAnswersJob, FeedbackJob } from '../src/queue/job-schemas.js';
-import { jobIdFor } from '../src/queue/queues.js';
-import type { Mapping } from '../src/mapping/schema.js';
 import { addDuration } from '../src/handoff/calendar.js';
 import { parseDuration } from '../src/handoff/durations.js';
-import { getHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
+import { getHandoff } from '../src/store/handoff-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
 import {
-  ensureFeedbackRequest,
   getFeedbackRequest,
   listFeedbackToSweep,
   markFeedbackAsked,
@@ -21,33 +19,11 @@ import {
   recordFeedbackAnswers,
   skipFeedback,
 } from '../src/store/feedback-repo.js';
-import { accuracyOf, checkAnswers, DEFAULT_FEEDBACK_QUESTIONS, wrongSectionsOf } from '../src/watch/feedback-questions.js';
+import { accuracyOf, checkAnswers, wrongSectionsOf } from '../src/watch/feedback-questions.js';
 import { buildFeedbackAsk, buildFeedbackNote, buildRepSummary } from '../src/watch/feedback-messages.js';
 import { createFormToken } from '../src/watch/feedback-form-token.js';
 import { handoffPageUrl } from '../src/handoff/handoff-url.js';
-
-const jobOpts = (kind: string, handoffId: string, delay = 0) => ({ jobId: jobIdFor(`feedback-${kind}`, handoffId), delay, removeOnComplete: true });
-
-/** Part of schedule-checks: the request row and its delayed `ask` job. Null when the mapping asks for none. */
-export async function scheduleFeedback(deps: Pick<JobDeps, 'store' | 'queues' | 'now'>, handoff: HandoffRow, mapping: Mapping): Promise<string | null> {
-  if (!mapping.feedback) return null;
-  const plan = handoff.plan as StoredPlan;
-  const closedAt = new Date(handoff.closedAt ?? handoff.createdAt);
-  const dueAt = addDuration(closedAt, parseDuration(mapping.feedback.after), plan.calendar).dueAt;
-  const { request } = await ensureFeedbackRequest(deps.store, {
-    handoffId: handoff.id,
-    mapping: mapping.name,
-    askRole: mapping.feedback.ask,
-    askEmail: plan.people[mapping.feedback.ask]?.email ?? null,
-    repEmail: plan.people.sales_rep?.email ?? null,
-    questions: mapping.feedback.questions ?? DEFAULT_FEEDBACK_QUESTIONS,
-    dueAt: dueAt.toISOString(),
-  });
-  if (request.status === 'scheduled') {
-    await deps.queues.feedback.add('ask', { handoffId: handoff.id } satisfies FeedbackJob, jobOpts('ask', handoff.id, Math.max(0, dueAt.getTime() - deps.now().getTime())));
-  }
-  return request.dueAt;
-}
+import { feedbackJobOpts } from './schedule-feedback.js';
 
 /** The web form link, when BATON_FEEDBACK_FORM_SECRET is set. */
 export function feedbackFormUrl(deps: Pick<JobDeps, 'config' | 'now'>, handoffId: string): string | null {
@@ -85,7 +61,7 @@ export async function processFeedbackAsk(deps: JobDeps, { handoffId }: FeedbackJ
   await appendAudit(deps.store, { handoffId, actor: 'worker', kind: 'feedback.asked', message: `Asked ${req.askEmail} (${req.askRole}) for feedback on the handoff` });
   const plan = handoff.plan as StoredPlan;
   const remindAt = addDuration(deps.now(), parseDuration(deps.config.watch.feedbackReminder), plan.calendar).dueAt;
-  await deps.queues.feedback.add('remind', { handoffId } satisfies FeedbackJob, jobOpts('remind', handoffId, Math.max(0, remindAt.getTime() - deps.now().getTime())));
+  await deps.queues.feedback.add('remind', { handoffId } satisfies FeedbackJob, feedbackJobOpts('remind', handoffId, Math.max(0, remindAt.getTime() - deps.now().getTime())));
   return 'asked';
 }
 
@@ -122,15 +98,11 @@ export async function processFeedbackAnswers(deps: JobDeps, job: FeedbackAnswers
       text: buildRepSummary({ title: handoff.title, from, questions: stored.questions, answers: stored.answers, handoffUrl: handoffPageUrl(deps.config.publicUrl, handoff.id) }),
     });
   }
-  if (deps.crmWriter.addNote) {
-    await deps.crmWriter.addNote({ handoffId: job.handoffId, idempotencyKey: `${job.handoffId}:feedback`, dealId: handoff.dealId, note: buildFeedbackNote({ title: handoff.title, from, questions: stored.questions, answers: stored.answers }) });
+  const writer = deps.connectors.crm(handoff.crm).writer;
+  if (writer.addNote) {
+    await writer.addNote({ handoffId: job.handoffId, idempotencyKey: `${job.handoffId}:feedback`, dealId: handoff.dealId, note: buildFeedbackNote({ title: handoff.title, from, questions: stored.questions, answers: stored.answers }) });
   }
   return stored.answeredBy === job.by && stored.answeredAt ? 'answered' : 'already answered';
-}
-
-/** Queues answers from the HTTP side (one job per handoff: a double submit is one job). */
-export async function enqueueFeedbackAnswers(queues: JobDeps['queues'], job: FeedbackAnswersJob): Promise<void> {
-  await queues.feedback.add('answers', job, { jobId: jobIdFor('feedback-answers', `${job.handoffId}:${job.via}:${job.by}`), removeOnComplete: { age: 24 * 3600 } });
 }
 
 /**
@@ -143,7 +115,7 @@ export async function sweepFeedback(deps: Pick<JobDeps, 'store' | 'queues' | 'no
   let added = 0;
   for (const req of await listFeedbackToSweep(deps.store, new Date(before).toISOString(), limit)) {
     if (req.status === 'scheduled') {
-      await deps.queues.feedback.add('ask', { handoffId: req.handoffId } satisfies FeedbackJob, jobOpts('ask', req.handoffId));
+      await deps.queues.feedback.add('ask', { handoffId: req.handoffId } satisfies FeedbackJob, feedbackJobOpts('ask', req.handoffId));
       added++;
       continue;
     }
@@ -151,17 +123,8 @@ export async function sweepFeedback(deps: Pick<JobDeps, 'store' | 'queues' | 'no
     if (!handoff || !req.askedAt) continue;
     const remindAt = addDuration(new Date(req.askedAt), parseDuration(deps.config.watch.feedbackReminder), (handoff.plan as StoredPlan).calendar).dueAt;
     if (remindAt.getTime() >= before) continue; // its job is still due later: a later sweep covers it if lost
-    await deps.queues.feedback.add('remind', { handoffId: req.handoffId } satisfies FeedbackJob, jobOpts('remind', req.handoffId));
+    await deps.queues.feedback.add('remind', { handoffId: req.handoffId } satisfies FeedbackJob, feedbackJobOpts('remind', req.handoffId));
     added++;
   }
   return added;
-}
-
-/** A stopped handoff asks nobody. */
-export async function cancelFeedback(deps: Pick<JobDeps, 'store' | 'queues'>, handoffId: string): Promise<void> {
-  await skipFeedback(deps.store, handoffId);
-  for (const kind of ['ask', 'remind']) {
-    const job = await deps.queues.feedback.getJob(jobIdFor(`feedback-${kind}`, handoffId));
-    if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
-  }
 }

@@ -7,16 +7,17 @@ import type { CreatedWork, PostedMessage, StepProgress } from '../src/handoff/po
 import { isPermanent, isRetryable, RetryableError, RunFenceLostError } from '../src/handoff/errors.js';
 import type { JobDeps } from './job-deps.js';
 import type { HandoffJob } from '../src/queue/job-schemas.js';
-import type { BuiltHandoff } from '../src/mapping/build-handoff.js';
+import type { StoredPlan } from '../src/mapping/build-handoff.js';
 import type { HandoffDocument } from '../src/handoff/types.js';
 import { buildTimelineNote, writeBackStatus } from '../src/handoff/timeline-note.js';
 import { getHandoff, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { completeStep, ensureSteps, failStep, saveStepProgress, startStep, type StepRow } from '../src/store/step-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
 import { handoffPageUrl } from '../src/handoff/handoff-url.js';
-import { mappingOf, scheduleChecks } from './escalate.js';
-import { scheduleFeedback } from './feedback.js';
-import { seedTaskStatus } from './task-status.js';
+import { scheduleChecks } from './escalation/schedule-checks.js';
+import { mappingOf } from './mapping-of.js';
+import { scheduleFeedback } from './schedule-feedback.js';
+import { seedTaskStatus } from './observe-task.js';
 import { ensureBuilt } from './build-step.js';
 import { escalateStepFailure } from './escalate-step-failure.js';
 import type { StepPoint } from './job-deps.js';
@@ -24,9 +25,6 @@ import type { StepPoint } from './job-deps.js';
 // Watching starts as soon as the work exists: the intro and the write-back cannot hold it up (or stop it).
 export const HANDOFF_STEPS = ['create-work', 'schedule-checks', 'post-intro', 'write-back'] as const;
 export type HandoffStepId = (typeof HANDOFF_STEPS)[number];
-
-/** What the route worker stored when it built the handoff. */
-export type StoredPlan = Pick<BuiltHandoff, 'work' | 'intro' | 'people' | 'kickoffDue' | 'calendar'>;
 
 interface StepContext {
   deps: JobDeps;
@@ -45,7 +43,7 @@ interface StepResult {
 
 const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResult>> = {
   'create-work': async ({ deps, handoff, plan, progress }) => {
-    const tool = deps.workTools[plan.work.tool];
+    const tool = deps.connectors.workTool(plan.work.tool);
     const created: CreatedWork = await tool.createWork({
       handoffId: handoff.id,
       mapping: handoff.mapping,
@@ -66,7 +64,8 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
     if (!plan.intro.channel) {
       return { status: 'skipped', externalIds: {}, message: 'no client channel on the deal: the intro was not posted' };
     }
-    const posted: PostedMessage = await deps.chat.postIntro({
+    const channel = deps.connectors.clientChannel(plan.intro.tool);
+    const posted: PostedMessage = await channel.postIntro({
       handoffId: handoff.id,
       mapping: handoff.mapping,
       idempotencyKey: `${handoff.id}:post-intro`,
@@ -75,8 +74,8 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
       people: plan.people,
       progress,
     });
-    const verb = deps.chat.mode === 'dry-run' ? 'would post' : 'posted';
-    return { status: 'done', externalIds: { ...posted }, message: `slack ${verb} the intro in ${posted.channel}${plan.intro.threadTs ? ' (existing thread)' : ''}` };
+    const verb = channel.mode === 'dry-run' ? 'would post' : 'posted';
+    return { status: 'done', externalIds: { ...posted }, message: `${channel.tool} ${verb} the intro in ${posted.channel}${plan.intro.threadTs ? ' (existing thread)' : ''}` };
   },
 
   'write-back': async ({ deps, handoff, plan, outputs, progress }) => {
@@ -84,7 +83,8 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
     const intro = outputs['post-intro'] as PostedMessage | undefined;
     const handoffUrl = handoffPageUrl(deps.config.publicUrl, handoff.id);
     const workUrl = work?.parent.url ?? null;
-    const result = await deps.crmWriter.writeBack({
+    const writer = deps.connectors.crm(handoff.crm).writer;
+    const result = await writer.writeBack({
       handoffId: handoff.id,
       mapping: handoff.mapping,
       idempotencyKey: `${handoff.id}:write-back`,
@@ -97,12 +97,12 @@ const STEP_RUNNERS: Record<HandoffStepId, (ctx: StepContext) => Promise<StepResu
       note: buildTimelineNote({ title: handoff.title, document: handoff.document, people: plan.people, workUrl, handoffUrl, kickoffDue: plan.kickoffDue }),
       progress,
     });
-    const verb = deps.crmWriter.mode === 'dry-run' ? 'would write' : 'wrote';
-    return { status: 'done', externalIds: { ...result }, message: `${deps.crmWriter.crm} ${verb} the status and a timeline note` };
+    const verb = writer.mode === 'dry-run' ? 'would write' : 'wrote';
+    return { status: 'done', externalIds: { ...result }, message: `${writer.crm} ${verb} the status and a timeline note` };
   },
 
   'schedule-checks': async ({ deps, handoff, outputs }) => {
-    // Watching (issue #4, jobs/escalate.ts, jobs/feedback.ts): delayed jobs, re-runnable without duplicates.
+    // Watching (issue #4, jobs/escalation/, jobs/feedback.ts): delayed jobs, re-runnable without duplicates.
     const mapping = mappingOf(deps, handoff.mapping);
     if (!mapping) return { status: 'skipped', externalIds: {}, message: `mapping ${handoff.mapping} is not loaded: nothing to watch` };
     const work = outputs['create-work'] as CreatedWork | undefined;

@@ -6,8 +6,8 @@ import type { BatonQueues } from '../src/queue/queues.js';
 import type { LoadedMapping } from '../src/mapping/load-mappings.js';
 import type { Metrics } from '../src/observability/metrics.js';
 import type { RunLeases } from './run-lease.js';
-import type { ChatConnector, CrmConnector, CrmWriter, WorkToolConnector } from '../src/handoff/ports.js';
 import type { RunFencing } from '../src/handoff/fence-ports.js';
+import type { ConnectorRegistry } from '../src/handoff/connector-registry.js';
 
 /** Moments inside a handoff step: `first-save` as a connector records its first created object, `after-call` once the call returned and before the step is marked done. */
 export type StepPoint = 'first-save' | 'after-call';
@@ -19,12 +19,8 @@ export interface JobDeps {
   queues: BatonQueues;
   /** The mappings currently loaded (valid ones only). */
   mappings: () => LoadedMapping[];
-  crm: CrmConnector;
-  /** Saved deals for dry-run (BATON_SAMPLE_DEALS_DIR), consulted when the CRM cannot be read. */
-  sampleCrm: CrmConnector | null;
-  workTools: Record<'jira' | 'asana', WorkToolConnector>;
-  chat: ChatConnector;
-  crmWriter: CrmWriter;
+  /** The CRM, work tool and client channel of a handoff, and the team chat, looked up by name (src/runtime/build-connectors.ts). */
+  connectors: ConnectorRegistry;
   now: () => Date;
   /** Prometheus counters (absent in tests that build deps by hand). */
   metrics?: Metrics;

@@ -4,17 +4,12 @@
 import type { JobDeps } from './job-deps.js';
 import { sendDirectMessageOnce } from './chat-post-claims.js';
 import type { NudgeJob } from '../src/queue/job-schemas.js';
-import type { StoredPlan } from './handoff.js';
+import type { StoredPlan } from '../src/mapping/build-handoff.js';
 import type { CrmDeal } from '../src/handoff/ports.js';
 import { getHandoff } from '../src/store/handoff-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
 import { buildNudgeText, missingSetKey } from '../src/handoff/nudge-message.js';
-import { jobIdFor } from '../src/queue/queues.js';
 import { handoffPageUrl } from '../src/handoff/handoff-url.js';
-
-export async function enqueueNudge(deps: Pick<JobDeps, 'queues' | 'config'>, handoffId: string, missingKey: string): Promise<void> {
-  await deps.queues.nudge.add('nudge', { handoffId, missingKey }, { jobId: jobIdFor('nudge', `${handoffId}:${missingKey}`), delay: deps.config.nudgeDelayMs });
-}
 
 export async function processNudgeJob(deps: JobDeps, job: NudgeJob): Promise<string> {
   const h = await getHandoff(deps.store, job.handoffId);

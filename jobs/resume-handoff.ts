@@ -9,9 +9,10 @@ import { updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { appendAudit, listAudit } from '../src/store/audit-repo.js';
 import { listChecks, updateCheckIf } from '../src/store/escalation-repo.js';
 import { unskipFeedback } from '../src/store/feedback-repo.js';
-import { enqueueCheck, mappingOf } from './escalate.js';
-import { scheduleFeedback } from './feedback.js';
-import { enqueueHandoff } from './enqueue-handoff.js';
+import { enqueueCheck } from './escalation/check-jobs.js';
+import { mappingOf } from './mapping-of.js';
+import { scheduleFeedback } from './schedule-feedback.js';
+import { enqueueHandoff } from '../src/queue/enqueue.js';
 
 /** Why a handoff was stopped, as its `handoff.stopped` audit entry says. */
 export type StopReason = 'deleted' | 'merged';

@@ -6,7 +6,7 @@
 // run lease (jobs/run-lease.ts) keeps two runs of one handoff apart. The job id is deterministic per
 // (handoff, last update), so sweeps from several workers add one job.
 import type { JobDeps } from './job-deps.js';
-import { enqueueHandoff } from './enqueue-handoff.js';
+import { enqueueHandoff } from '../src/queue/enqueue.js';
 import { runLeaseTtlMs } from './run-lease.js';
 import { listUnfinishedHandoffs } from '../src/store/handoff-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';

@@ -12,11 +12,10 @@ import { fallbackTitle } from '../src/mapping/build-document.js';
 import { setInboxStatus } from '../src/store/inbox-repo.js';
 import { createHandoffIfAbsent, findHandoff, listHandoffsForDeal, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
 import { appendAudit } from '../src/store/audit-repo.js';
-import { enqueueHandoff } from './enqueue-handoff.js';
+import { enqueueHandoff, enqueueNudge } from '../src/queue/enqueue.js';
 import { lastStop, resumeHandoff, STOPPED_KIND, type StopReason, type StopRecord } from './resume-handoff.js';
 import { readDeal } from './read-deal.js';
-import { enqueueNudge } from './nudge.js';
-import { cancelChecks } from './escalate.js';
+import { cancelChecks } from './escalation/schedule-checks.js';
 import { missingSetKey } from '../src/handoff/nudge-message.js';
 import { clearBuildFailure, recordBuildFailure, tryBuild } from './build-step.js';
 
@@ -49,7 +48,8 @@ async function route(deps: JobDeps, event: CrmEvent): Promise<{ status: 'routed'
   if (!deal) return { status: 'ignored', note: `deal ${event.dealId} could not be read (${source === 'none' ? 'CRM in dry-run and no deal data in the payload' : 'not found'})` };
   if (deal.archived) return { status: 'ignored', note: 'deal is archived' };
 
-  const pipelines = await (deps.crm.mode === 'live' || !deps.sampleCrm ? deps.crm : deps.sampleCrm).listPipelines();
+  const crm = deps.connectors.crm(event.crm);
+  const pipelines = await (crm.reader.mode === 'live' || !crm.samples ? crm.reader : crm.samples).listPipelines();
   const notes: string[] = [];
   for (const { mapping } of deps.mappings()) {
     if (mapping.trigger.crm !== event.crm) continue;

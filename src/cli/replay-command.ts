@@ -2,7 +2,7 @@
 import { readConfigOrReport } from './read-config.js';
 import { createLogger } from '../log/create-logger.js';
 import { buildRuntime } from '../runtime/build-runtime.js';
-import { listFailedHandoffs, replayHandoff } from '../../jobs/replay.js';
+import { listFailedHandoffs, replayHandoff } from './replay-handoffs.js';
 import { listDeadJobs, retryDeadJob } from '../queue/dead-letter.js';
 
 export interface ReplayOptions {

@@ -10,6 +10,7 @@ import type { Connectors } from '../runtime/build-connectors.js';
 import type { PayloadEvents } from '../handoff/deal-file.js';
 import type { AuthProvider } from './auth/auth-provider.js';
 import type { LoginLimits } from './auth/login-rate-limit.js';
+import type { ResumeStoppedHandoff } from './admin/retry-step.js';
 
 export interface DashboardDeps {
   config: BatonConfig;
@@ -22,6 +23,8 @@ export interface DashboardDeps {
   connectors: Pick<Connectors, 'crm' | 'workTools' | 'chat' | 'crmWriter' | 'breaker'>;
   /** The CRM's webhook parser, for a payload pasted into the admin preview. */
   crmPayloadEvents: PayloadEvents;
+  /** An admin's Retry on a stopped handoff resumes it (wired by src/runtime to jobs/resume-handoff.ts). */
+  resumeHandoff: ResumeStoppedHandoff;
   now?: () => Date;
   /** Default: passwords from BATON_USERS. An OIDC provider is added here. */
   providers?: AuthProvider[];

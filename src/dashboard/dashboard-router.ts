@@ -237,7 +237,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     const stepId = text(body.stepId, 64);
     const back = localPath(body.back);
     const user = authLocals(res).user!;
-    const outcome = await retryStep({ ...deps, now: deps.now ?? (() => new Date()) }, handoffId, stepId, user.name);
+    const outcome = await retryStep(deps, handoffId, stepId, user.name);
     if (!outcome.ok) return send(res, errorPage(ctxOf(req, res), outcome.status, outcome.message), outcome.status);
     deps.logger.info({ handoffId, stepId, user: user.name }, 'admin retried a step');
     res.redirect(303, `${back.split('?')[0]}?retried=${encodeURIComponent(stepId)}`);

@@ -296,6 +296,19 @@ export interface ChatConnector {
   openView?(triggerId: string, view: Record<string, unknown>): Promise<void>;
 }
 
+/**
+ * Where the client hears from Baton: the intro, and milestone updates in the same thread. The Slack chat
+ * connector is one today (a Slack Connect channel); the client's email thread is the next.
+ */
+export interface ClientChannel {
+  /** The intro plan's `tool` this channel serves (e.g. slack). */
+  readonly tool: string;
+  readonly mode: ConnectorMode;
+  postIntro(req: PostIntroRequest): Promise<PostedMessage>;
+  /** A marked update in the client's thread; idempotent on the key. */
+  postMessage?(req: ChannelMessageRequest): Promise<PostedMessage>;
+}
+
 export interface WriteBackRequest {
   handoffId: string;
   mapping: string;

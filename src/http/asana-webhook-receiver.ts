@@ -13,6 +13,7 @@ import type { Store } from '../store/database.js';
 import { currentWebhookSecret, saveWebhookSecret } from '../store/webhook-repo.js';
 import type { InboundWebhook } from '../handoff/inbound-ports.js';
 import type { AsanaStatusJob } from '../queue/job-schemas.js';
+import { enqueueAsanaStatus } from '../queue/enqueue.js';
 
 export interface AsanaReceiverDeps {
   /** ASANA_WEBHOOK_SECRET: the ?token= the registered target URL carries. */
@@ -78,7 +79,7 @@ export function asanaWebhookRouter(deps: AsanaReceiverDeps): Router {
     const taskGids = [...new Set(events.map((e) => e.taskGid))];
     if (taskGids.length > 0) {
       try {
-        await deps.statusQueue.add('asana-event', { taskGids } satisfies AsanaStatusJob, { removeOnComplete: { age: 3600 } });
+        await enqueueAsanaStatus(deps.statusQueue, { taskGids });
       } catch (e) {
         deps.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not queue an asana webhook');
         res.status(503).set('Retry-After', '5').json({ error: 'queue unavailable, retry later' });

@@ -11,7 +11,7 @@ import { renderFeedbackForm, renderFeedbackMessage } from '../watch/feedback-for
 import { checkAnswers } from '../watch/feedback-questions.js';
 import { getFeedbackRequest, type FeedbackRow } from '../store/feedback-repo.js';
 import { getHandoff } from '../store/handoff-repo.js';
-import { enqueueFeedbackAnswers } from '../../jobs/feedback.js';
+import { enqueueFeedbackAnswers } from '../queue/enqueue.js';
 
 export interface FeedbackFormDeps {
   secret: string | undefined;

@@ -7,6 +7,7 @@ import type { Queue } from 'bullmq';
 import type { CrmWebhook } from '../handoff/inbound-ports.js';
 import type { IngestJob } from '../queue/job-schemas.js';
 import type { HealthSignal } from '../observability/health-signal.js';
+import { enqueueWebhookBatch } from '../queue/enqueue.js';
 import type { Logger } from '../log/create-logger.js';
 import type { Metrics } from '../observability/metrics.js';
 
@@ -84,7 +85,7 @@ export function hubspotWebhookRouter(deps: HubSpotReceiverDeps): Router {
     }
     const job: IngestJob = { receivedAt: new Date(now()).toISOString(), origin: 'webhook', events: parsed.events };
     try {
-      await withTimeout(deps.eventsQueue.add('hubspot', job), timeoutMs);
+      await withTimeout(enqueueWebhookBatch(deps.eventsQueue, job), timeoutMs);
     } catch (e) {
       count('unavailable');
       deps.logger.error({ err: e }, 'could not queue webhook batch');

@@ -8,6 +8,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from '../log/create-logger.js';
 import type { InboundWebhook } from '../handoff/inbound-ports.js';
 import { jobIdFor } from '../queue/queues.js';
+import { enqueueJiraStatus } from '../queue/enqueue.js';
 import type { JiraStatusJob } from '../queue/job-schemas.js';
 
 export interface JiraReceiverDeps {
@@ -53,10 +54,7 @@ export function jiraWebhookRouter(deps: JiraReceiverDeps): Router {
     const deliveryId = req.get('x-atlassian-webhook-identifier') ?? null;
     const job: JiraStatusJob = { deliveryId, event };
     try {
-      await deps.statusQueue.add('jira-event', job, {
-        ...(deliveryId ? { jobId: jobIdFor('jira-delivery', deliveryId) } : {}),
-        removeOnComplete: { age: 24 * 3600 },
-      });
+      await enqueueJiraStatus(deps.statusQueue, job);
     } catch (e) {
       deps.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not queue a jira webhook');
       res.status(503).set('Retry-After', '5').json({ error: 'queue unavailable, retry later' });

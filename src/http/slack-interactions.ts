@@ -10,13 +10,13 @@ import type { Logger } from '../log/create-logger.js';
 import type { ChatConnector } from '../handoff/ports.js';
 import type { RequestVerifier } from '../handoff/inbound-ports.js';
 import { DEFAULT_JOB_OPTIONS, jobIdFor } from '../queue/queues.js';
+import { enqueueEscalationAction, enqueueFeedbackAnswers } from '../queue/enqueue.js';
 import type { EscalationActionJob } from '../queue/job-schemas.js';
 import { ACK_ACTION_ID, SNOOZE_ACTION_ID, decodeEscalationRef } from '../watch/escalation-message.js';
 import { FEEDBACK_OPEN_ACTION_ID, FEEDBACK_VIEW_CALLBACK_ID, blockIdFor, buildFeedbackModal, readModalAnswers } from '../watch/feedback-messages.js';
 import { checkAnswers } from '../watch/feedback-questions.js';
 import { getFeedbackRequest } from '../store/feedback-repo.js';
 import { getHandoff } from '../store/handoff-repo.js';
-import { enqueueFeedbackAnswers } from '../../jobs/feedback.js';
 
 export interface SlackInteractionsDeps {
   /** Checks the request's signature (SLACK_SIGNING_SECRET; without it every request is refused). */
@@ -90,13 +90,7 @@ async function handleActions(deps: SlackInteractionsDeps, payload: Record<string
         user: { id: user.id, name: user.name ?? user.username ?? null },
         at: new Date(now()).toISOString(),
       };
-      // A double click is one job; the worker's compare-and-set makes any repeat a no-op anyway.
-      await deps.queues.watch.add(job.action, job, {
-        jobId: jobIdFor('escalation-action', `${job.action}:${JSON.stringify(ref)}:${user.id}`),
-        // The watch queue has no defaults (see queues.ts): a click brings its own retry policy.
-        ...DEFAULT_JOB_OPTIONS,
-        removeOnComplete: { age: 3600 },
-      });
+      await enqueueEscalationAction(deps.queues, job);
     } else if (id === FEEDBACK_OPEN_ACTION_ID && typeof action.value === 'string' && typeof payload.trigger_id === 'string') {
       const request = await getFeedbackRequest(deps.store, action.value);
       const handoff = request ? await getHandoff(deps.store, action.value) : null;

@@ -23,6 +23,9 @@ export interface BuiltHandoff {
   calendar: Calendar;
 }
 
+/** What the route worker stores on the handoff row (`plan`) when it builds the handoff; every later step reads it. */
+export type StoredPlan = Pick<BuiltHandoff, 'work' | 'intro' | 'people' | 'kickoffDue' | 'calendar'>;
+
 export function mappingCalendar(mapping: Mapping): Calendar {
   return { timezone: mapping.timezone, holidays: mapping.business_days.holidays };
 }

@@ -1,10 +1,12 @@
 // Chooses live or dry-run per connector: credentials present → live (through the shared Redis rate
 // limiter and circuit breaker); absent → dry-run (records what it would send). One place decides, so the
-// dashboard and logs can say which is which.
+// dashboard and logs can say which is which. It also builds the one connector registry the jobs look
+// connectors up in (src/handoff/connector-registry.ts): one line per CRM, work tool and client channel.
 import type { Redis } from 'ioredis';
 import type { BatonConfig } from '../config/read-env-options.js';
 import type { Logger } from '../log/create-logger.js';
 import type { ChatConnector, CrmConnector, CrmWriter, DryRunSink, WorkToolConnector } from '../handoff/ports.js';
+import { createConnectorRegistry, type ConnectorRegistry } from '../handoff/connector-registry.js';
 import { createRedisRateLimiter, DEFAULT_MAX_INLINE_WAIT_MS, type RateLimiter } from '../../connectors/common/rate-limiter.js';
 import { createRedisCircuitBreaker, type CircuitBreaker } from '../../connectors/common/circuit-breaker.js';
 import { connectorOfKey, type Metrics } from '../observability/metrics.js';
@@ -25,6 +27,8 @@ export interface Connectors {
   workTools: Record<'jira' | 'asana', WorkToolConnector>;
   chat: ChatConnector;
   crmWriter: CrmWriter;
+  /** What the jobs use: the connectors above, looked up by the name a deal, plan or intro gives. */
+  registry: ConnectorRegistry;
 }
 
 export function buildConnectors(config: BatonConfig, redis: Redis, sink: DryRunSink, logger: Logger, metrics?: Metrics): Connectors {
@@ -47,25 +51,28 @@ export function buildConnectors(config: BatonConfig, redis: Redis, sink: DryRunS
   const hs = config.hubspot;
   const crm = createHubSpotCrm({ accessToken: hs.accessToken, basePath: hs.apiBaseUrl, portalId: hs.portalId, logger, limiter, breaker, requestsPerSecond: config.rates.hubspot, timeoutMs });
   const { jira, slack, asana } = config;
-  return {
-    limiter,
-    breaker,
-    crm,
-    sampleCrm: config.sampleDealsDir ? createSampleDealsCrm(config.sampleDealsDir, [HUBSPOT_DEFAULT_PIPELINE]) : null,
-    workTools: {
-      jira:
-        jira.baseUrl && jira.email && jira.apiToken
-          ? createJiraWorkTool({ baseUrl: jira.baseUrl, email: jira.email, apiToken: jira.apiToken, limiter, breaker, requestsPerSecond: config.rates.jira, timeoutMs, logger, searchSettleMs: jira.searchSettleMs })
-          : createDryRunWorkTool('jira', sink, requestPlanners.work.jira),
-      asana: asana.accessToken
-        ? createAsanaWorkTool({ accessToken: asana.accessToken, baseUrl: asana.baseUrl, workspaceGid: asana.workspaceGid, limiter, breaker, requestsPerSecond: config.rates.asana, timeoutMs, logger })
-        : createDryRunWorkTool('asana', sink, requestPlanners.work.asana),
-    },
-    chat: slack.botToken
-      ? createSlackChat({ token: slack.botToken, apiUrl: slack.apiUrl, limiter, breaker, requestsPerSecond: config.rates.slack, messagesPerSecondPerChannel: config.rates.slackPerChannel, timeoutMs, logger })
-      : createDryRunChat(sink, requestPlanners.intro),
-    crmWriter: hs.accessToken
-      ? createHubSpotWriter({ accessToken: hs.accessToken, basePath: hs.apiBaseUrl, portalId: hs.portalId, limiter, breaker, requestsPerSecond: config.rates.hubspot, timeoutMs, logger })
-      : createDryRunCrmWriter('hubspot', sink, requestPlanners.crmWrites),
+  const sampleCrm = config.sampleDealsDir ? createSampleDealsCrm(config.sampleDealsDir, [HUBSPOT_DEFAULT_PIPELINE]) : null;
+  const workTools = {
+    jira:
+      jira.baseUrl && jira.email && jira.apiToken
+        ? createJiraWorkTool({ baseUrl: jira.baseUrl, email: jira.email, apiToken: jira.apiToken, limiter, breaker, requestsPerSecond: config.rates.jira, timeoutMs, logger, searchSettleMs: jira.searchSettleMs })
+        : createDryRunWorkTool('jira', sink, requestPlanners.work.jira),
+    asana: asana.accessToken
+      ? createAsanaWorkTool({ accessToken: asana.accessToken, baseUrl: asana.baseUrl, workspaceGid: asana.workspaceGid, limiter, breaker, requestsPerSecond: config.rates.asana, timeoutMs, logger })
+      : createDryRunWorkTool('asana', sink, requestPlanners.work.asana),
   };
+  const chat = slack.botToken
+    ? createSlackChat({ token: slack.botToken, apiUrl: slack.apiUrl, limiter, breaker, requestsPerSecond: config.rates.slack, messagesPerSecondPerChannel: config.rates.slackPerChannel, timeoutMs, logger })
+    : createDryRunChat(sink, requestPlanners.intro);
+  const crmWriter = hs.accessToken
+    ? createHubSpotWriter({ accessToken: hs.accessToken, basePath: hs.apiBaseUrl, portalId: hs.portalId, limiter, breaker, requestsPerSecond: config.rates.hubspot, timeoutMs, logger })
+    : createDryRunCrmWriter('hubspot', sink, requestPlanners.crmWrites);
+  // The registry: keys are the names mappings and stored handoffs use (trigger.crm, work.tool, intro.tool).
+  const registry = createConnectorRegistry({
+    crms: { hubspot: { reader: crm, writer: crmWriter, samples: sampleCrm, accountId: hs.portalId } },
+    workTools,
+    clientChannels: { slack: chat },
+    teamChat: chat,
+  });
+  return { limiter, breaker, crm, sampleCrm, workTools, chat, crmWriter, registry };
 }

@@ -102,11 +102,10 @@ export async function buildRuntime(config: BatonConfig, opts: { logger?: Logger;
     asana: config.asana.baseUrl,
   });
   const connectors = buildConnectors(config, redis, sink, logger, metrics);
-  const { crm, sampleCrm, workTools, chat, crmWriter } = connectors;
   const leases = createRunLeases(redis, config.queuePrefix, runLeaseTtlMs(config));
-  const jobDeps: JobDeps = { config, logger, store, queues, mappings: () => mappings, crm, sampleCrm, workTools, chat, crmWriter, now: () => new Date(), metrics, leases, fencing: runFencing };
+  const jobDeps: JobDeps = { config, logger, store, queues, mappings: () => mappings, connectors: connectors.registry, now: () => new Date(), metrics, leases, fencing: runFencing };
   logger.info(
-    { crm: crm.mode, jira: jobDeps.workTools.jira.mode, asana: jobDeps.workTools.asana.mode, slack: jobDeps.chat.mode, writeBack: jobDeps.crmWriter.mode },
+    { crm: connectors.crm.mode, jira: connectors.workTools.jira.mode, asana: connectors.workTools.asana.mode, slack: connectors.chat.mode, writeBack: connectors.crmWriter.mode },
     'connectors',
   );
 

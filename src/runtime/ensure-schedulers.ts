@@ -19,10 +19,10 @@ const MAX_CHECK_MS = 60_000;
 
 export function schedulerSpecs(rt: Runtime): SchedulerSpec[] {
   const { config, queues, jobDeps: deps } = rt;
-  const liveTool = deps.workTools.jira.mode === 'live' || deps.workTools.asana.mode === 'live';
+  const liveTool = deps.connectors.workTools().some((t) => t.mode === 'live');
   return [
     // HubSpot gives up on a webhook after about a day: the CRM is swept for deals that closed without one.
-    { queue: queues.maintenance, id: 'reconcile', every: deps.crm.mode === 'live' ? config.reconcileEveryMs : 0 },
+    { queue: queues.maintenance, id: 'reconcile', every: deps.connectors.crms().some((c) => c.reader.mode === 'live') ? config.reconcileEveryMs : 0 },
     // Handoffs left unfinished with no job (jobs/resume-lost-handoffs.ts).
     { queue: queues.maintenance, id: 'resume', every: config.resumeEveryMs },
     // Inbox events left pending get their route job back (jobs/inbox-sweep.ts).

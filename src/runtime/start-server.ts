@@ -8,6 +8,7 @@ import { metricsRouter } from '../http/metrics-route.js';
 import type { RunningWorkers } from './start-workers.js';
 import { payloadEvents } from './crm-payloads.js';
 import { listenFailure } from './startup-error.js';
+import { resumeHandoff } from '../../jobs/resume-handoff.js';
 
 export async function startServer(rt: Runtime): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const app = createApp({
@@ -17,7 +18,7 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
     store: rt.store,
     queues: rt.queues,
     health: rt.health,
-    chat: rt.connectors.chat,
+    chat: rt.connectors.registry.teamChat,
     metrics: rt.metrics,
     mappingStatus: () => ({ valid: rt.jobDeps.mappings().length, rejected: [...new Set(rt.mappingErrors.map((e) => e.file))] }),
     dashboard: {
@@ -30,6 +31,7 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
       mappingErrors: () => rt.mappingErrors,
       connectors: rt.connectors,
       crmPayloadEvents: payloadEvents,
+      resumeHandoff: (handoff, how) => resumeHandoff(rt.jobDeps, handoff, how),
     },
   });
   const listening = await listen(app, rt.config.port, rt.config.host, 'PORT');

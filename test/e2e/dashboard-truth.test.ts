@@ -10,7 +10,7 @@ import { ownAddressEnv } from '../helpers/free-port.js';
 import { USERS, usersEnv } from '../integration/dashboard/dashboard-client.js';
 import { sql } from 'kysely';
 import { DEMO_SIGNATURE_VERSIONS, postDemoWebhooks } from '../../src/demo/demo-webhooks.js';
-import { checkJobId } from '../../jobs/escalate.js';
+import { checkJobId } from '../../jobs/escalation/check-jobs.js';
 import { getCheck } from '../../src/store/escalation-repo.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

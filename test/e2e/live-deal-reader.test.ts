@@ -8,7 +8,7 @@ import { ownAddressEnv } from '../helpers/free-port.js';
 import { DashboardClient, USERS, usersEnv } from '../integration/dashboard/dashboard-client.js';
 import { getCheck, updateCheckIf } from '../../src/store/escalation-repo.js';
 import { getHandoff } from '../../src/store/handoff-repo.js';
-import { checkJobId } from '../../jobs/escalate.js';
+import { checkJobId } from '../../jobs/escalation/check-jobs.js';
 
 const SCOPE = 'Analytics rollout for 3 units';
 

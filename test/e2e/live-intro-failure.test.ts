@@ -12,8 +12,8 @@ import { listSteps } from '../../src/store/step-repo.js';
 import { listTaskStatus } from '../../src/store/task-status-repo.js';
 import { listChecks } from '../../src/store/escalation-repo.js';
 import { getFeedbackRequest } from '../../src/store/feedback-repo.js';
-import { checkJobId } from '../../jobs/escalate.js';
-import { replayHandoff } from '../../jobs/replay.js';
+import { checkJobId } from '../../jobs/escalation/check-jobs.js';
+import { replayHandoff } from '../../src/cli/replay-handoffs.js';
 import { signJiraWebhook } from '../../connectors/jira/verify-webhook.js';
 
 const ESCALATIONS = 'C0ESCAL001';

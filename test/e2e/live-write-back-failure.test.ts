@@ -11,7 +11,7 @@ import { getHandoff, listHandoffs } from '../../src/store/handoff-repo.js';
 import { listSteps } from '../../src/store/step-repo.js';
 import { listTaskStatus } from '../../src/store/task-status-repo.js';
 import { listChecks } from '../../src/store/escalation-repo.js';
-import { replayHandoff } from '../../jobs/replay.js';
+import { replayHandoff } from '../../src/cli/replay-handoffs.js';
 import { requiredScopes } from '../../connectors/hubspot/required-scopes.js';
 
 const ESCALATIONS = 'C0ESCAL001';

@@ -9,7 +9,7 @@ import { startBaton, waitFor, type Harness } from './baton-harness.js';
 import { channelId, startWorld } from './standin-world.js';
 import { ownAddressEnv } from './free-port.js';
 import type { Fault, StandinFaults } from '../standins/faults.js';
-import { checkJobId } from '../../jobs/escalate.js';
+import { checkJobId } from '../../jobs/escalation/check-jobs.js';
 import { getCheck, updateCheckIf } from '../../src/store/escalation-repo.js';
 import { listAudit } from '../../src/store/audit-repo.js';
 

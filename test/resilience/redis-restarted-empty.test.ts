@@ -12,7 +12,7 @@ import { startPrivateRedis } from '../helpers/private-redis.js';
 import { expectExactlyOnce } from '../helpers/exactly-once.js';
 import { getCheck } from '../../src/store/escalation-repo.js';
 import { getFeedbackRequest } from '../../src/store/feedback-repo.js';
-import { checkJobId } from '../../jobs/escalate.js';
+import { checkJobId } from '../../jobs/escalation/check-jobs.js';
 import { jobIdFor } from '../../src/queue/queues.js';
 import { UNPACED, cleanupStack, handoffCounts, waitPipelineIdle } from './resilience-kit.js';
 

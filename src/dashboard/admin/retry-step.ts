@@ -5,18 +5,35 @@
 import { getHandoff, updateHandoff } from '../../store/handoff-repo.js';
 import { listSteps, resetStepForRetry } from '../../store/step-repo.js';
 import { appendAudit } from '../../store/audit-repo.js';
-import { enqueueHandoff } from '../../../jobs/enqueue-handoff.js';
-import { resumeHandoff, type ResumeDeps } from '../../../jobs/resume-handoff.js';
+import { enqueueHandoff } from '../../queue/enqueue.js';
+import type { Store } from '../../store/database.js';
+import type { BatonQueues } from '../../queue/queues.js';
+import type { HandoffRow } from '../../store/handoff-repo.js';
 
 export type RetryOutcome = { ok: true; message: string } | { ok: false; status: 404 | 409; message: string };
 
-export async function retryStep(deps: ResumeDeps, handoffId: string, stepId: string, by: string): Promise<RetryOutcome> {
+/**
+ * Resuming a stopped handoff re-arms its watching (escalation checks, the feedback request): the workers'
+ * logic, shared with a restored deal (jobs/resume-handoff.ts). The runtime passes it in (start-server.ts).
+ */
+export type ResumeStoppedHandoff = (
+  handoff: HandoffRow,
+  how: { actor: string; kind: 'handoff.resumed'; message: string; runReason: string; data?: Record<string, unknown> },
+) => Promise<unknown>;
+
+export interface RetryDeps {
+  store: Store;
+  queues: Pick<BatonQueues, 'handoff'>;
+  resumeHandoff: ResumeStoppedHandoff;
+}
+
+export async function retryStep(deps: RetryDeps, handoffId: string, stepId: string, by: string): Promise<RetryOutcome> {
   const handoff = await getHandoff(deps.store, handoffId);
   if (!handoff) return { ok: false, status: 404, message: 'no such handoff' };
   if (handoff.status === 'stopped') {
     // Stopped with its deal (deleted or merged): the admin resumes it where it stopped (jobs/resume-handoff.ts).
     await resetStepForRetry(deps.store, handoffId, stepId);
-    await resumeHandoff(deps, handoff, { actor: `user:${by}`, kind: 'handoff.resumed', message: `${by} resumed the stopped handoff`, runReason: `retry:${stepId}:${Date.now()}`, data: { step: stepId, by } });
+    await deps.resumeHandoff(handoff, { actor: `user:${by}`, kind: 'handoff.resumed', message: `${by} resumed the stopped handoff`, runReason: `retry:${stepId}:${Date.now()}`, data: { step: stepId, by } });
     return { ok: true, message: 'Resumed: the handoff is queued again.' };
   }
   const step = (await listSteps(deps.store, handoffId)).find((s) => s.stepId === stepId);

@@ -1,7 +1,7 @@
 // One handoff as delivery reads it: the document (missing marked), the tasks with owners, due dates
 // and live status, links out, the steps (with Retry for admins), escalations, feedback and the audit
 // trail with dry-run records.
-import type { StoredPlan } from '../../../jobs/handoff.js';
+import type { StoredPlan } from '../../mapping/build-handoff.js';
 import type { CreatedWork, PostedMessage } from '../../handoff/ports.js';
 import type { Mapping } from '../../mapping/schema.js';
 import { parseUnless } from '../../watch/watch-condition.js';
@@ -222,7 +222,7 @@ function nextStep(d: HandoffDetail, view: HandoffPageView, plan: StoredPlan | nu
   if (h.complete || h.missing.length === 0) return html``;
   const rep = plan?.people?.sales_rep;
   const who = rep?.name ?? rep?.email ?? null;
-  // Only a check waiting on document.complete re-reads the deal after the handoff (jobs/escalate.ts).
+  // Only a check waiting on document.complete re-reads the deal after the handoff (jobs/escalation/live-state.ts).
   const recheck = d.escalations?.checks.find((c) => {
     if (c.status !== 'pending') return false;
     try {

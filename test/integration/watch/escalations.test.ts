@@ -7,7 +7,7 @@ import { ESC_CHANNEL, PEOPLE, jiraIssueUpdated, sleep, startWatchWorld, watchMap
 import { getCheck, listEscalations } from '../../../src/store/escalation-repo.js';
 import { listAudit } from '../../../src/store/audit-repo.js';
 import { getTaskStatus } from '../../../src/store/task-status-repo.js';
-import { checkJobId } from '../../../jobs/escalate.js';
+import { checkJobId } from '../../../jobs/escalation/check-jobs.js';
 import { listSteps } from '../../../src/store/step-repo.js';
 
 const LADDER = watchMapping(

@@ -7,7 +7,8 @@ import { DashboardClient, USERS, usersEnv } from '../dashboard/dashboard-client.
 import { runReplay } from '../../helpers/replay-cli.js';
 import { ESC_CHANNEL, startWatchWorld, watchMapping, type WatchWorld } from './watch-world.js';
 import { getCheck, newCheckRow, updateCheckIf } from '../../../src/store/escalation-repo.js';
-import { checkJobId, sweepChecks } from '../../../jobs/escalate.js';
+import { checkJobId } from '../../../jobs/escalation/check-jobs.js';
+import { sweepChecks } from '../../../jobs/escalation/sweep-checks.js';
 
 const NO_SUCH_CHANNEL = 'C0GONE0001'; // Slack answers channel_not_found
 const watchOf = (channel: string) => `escalations:

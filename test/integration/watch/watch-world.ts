@@ -15,8 +15,8 @@ import type { CrmDeal } from '../../../src/handoff/ports.js';
 import { buildHandoff } from '../../../src/mapping/build-handoff.js';
 import { createHandoffIfAbsent, getHandoff, updateHandoff, type HandoffRow } from '../../../src/store/handoff-repo.js';
 import { ensureSteps, completeStep } from '../../../src/store/step-repo.js';
-import { mappingOf } from '../../../jobs/escalate.js';
-import type { StoredPlan } from '../../../jobs/handoff.js';
+import { mappingOf } from '../../../jobs/mapping-of.js';
+import type { StoredPlan } from '../../../src/mapping/build-handoff.js';
 import { HANDOFF_STEPS, processHandoffJob } from '../../../jobs/handoff.js';
 
 export const ESC_CHANNEL = 'C0ESCAL001';

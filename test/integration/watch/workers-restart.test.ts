@@ -6,7 +6,8 @@ import { startBaton, waitFor, type Harness } from '../../helpers/baton-harness.j
 import { storeBackends, type TestStore } from '../../helpers/databases.js';
 import { ESC_CHANNEL, sleep, startWatchWorld, watchMapping, type WatchWorld } from './watch-world.js';
 import { getCheck, listEscalations, updateCheckIf } from '../../../src/store/escalation-repo.js';
-import { checkJobId, sweepChecks } from '../../../jobs/escalate.js';
+import { checkJobId } from '../../../jobs/escalation/check-jobs.js';
+import { sweepChecks } from '../../../jobs/escalation/sweep-checks.js';
 
 const LADDER = watchMapping(
   'watch-ladder',

@@ -1,14 +1,19 @@
-// Replay of failed work (CLI `baton replay` and the admin page): a failed handoff's failed steps go back
-// to pending and the handoff runs again. Steps that succeeded are not repeated (they are done, and
+// Replay of failed work (CLI `baton replay`; the admin page's Retry is src/dashboard/admin/retry-step.ts):
+// a failed handoff's failed steps go back to pending and the handoff runs again. Steps that succeeded are not repeated (they are done, and
 // each connector finds its marker anyway). Dead-lettered queue jobs (every queue) are listed and retried
 // by src/queue/dead-letter.ts, shared with the admin page.
-import type { JobDeps } from './job-deps.js';
-import { getHandoff, listHandoffs, updateHandoff, type HandoffRow } from '../src/store/handoff-repo.js';
-import { listSteps, resetStepForRetry } from '../src/store/step-repo.js';
-import { appendAudit } from '../src/store/audit-repo.js';
-import { enqueueHandoff } from './enqueue-handoff.js';
+import type { Store } from '../store/database.js';
+import type { BatonQueues } from '../queue/queues.js';
+import { getHandoff, listHandoffs, updateHandoff, type HandoffRow } from '../store/handoff-repo.js';
+import { listSteps, resetStepForRetry } from '../store/step-repo.js';
+import { appendAudit } from '../store/audit-repo.js';
+import { enqueueHandoff } from '../queue/enqueue.js';
 
-export type ReplayDeps = Pick<JobDeps, 'store' | 'queues'>;
+/** Store and queues only: replaying resets rows and queues a run; the workers do the rest. */
+export interface ReplayDeps {
+  store: Store;
+  queues: Pick<BatonQueues, 'handoff'>;
+}
 
 export async function replayHandoff(deps: ReplayDeps, handoffId: string, actor: string): Promise<{ replayed: boolean; reason: string }> {
   const h = await getHandoff(deps.store, handoffId);
